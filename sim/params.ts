@@ -1,0 +1,124 @@
+/**
+ * Every model parameter flowsim uses, with its default and where the default comes from.
+ * Tags: [REF] the reference files in shared/reference; [PEER] a peer simulator's documented value;
+ * [ASSUMPTION] our choice where the references are silent (a calibration profile should replace it).
+ *
+ * A calibration profile (`configs/calibration/<name>.yaml`, key `params`) and `--params file.yaml`
+ * override any subset of this tree; `mergeParams` does the deep merge.
+ */
+import type { DistributionSpec } from './engine/distributions.js';
+
+export interface Params {
+  network: {
+    /** Fraction of nominal capacity a TCP flow achieves (headers). [PEER] SimGrid LV08 0.97; tc on this machine measured 0.958 (toolchain.md). */
+    bandwidthFactor: number;
+    /** Multiplies route latency before a flow starts (LV08 slow start: 13.01). Default 1: LAN, persistent connections. [ASSUMPTION] */
+    latencyFactor: number;
+    /** Reverse ACK traffic as a fraction of the data flow on the reverse route (LV08: 0.05). Default 0 [ASSUMPTION: full-duplex NICs, ACKs negligible]. */
+    ackWeight: number;
+    /** TCP window bound gamma (bytes): a flow's rate <= gamma / (2 * route latency). [PEER] SimGrid CM02 4194304. 0 disables. */
+    tcpGammaBytes: number;
+  };
+  control: {
+    /** Bytes of a control message (HTTP request/response with JSON body). [ASSUMPTION] */
+    messageBytes: number;
+    /** CPU time an engine (gateway, master or worker engine, Python/gevent) spends per trigger or HTTP request. [ASSUMPTION] */
+    engineOverheadS: number;
+  };
+  storage: {
+    /** Remote store (CouchDB attachment / Kafka) fixed cost per operation, seconds. [ASSUMPTION] */
+    remoteOpLatencyS: number;
+    /** Remote store server throughput, bytes/s (shared by all operations). [ASSUMPTION: SSD-backed, not the bottleneck below 100 MB/s caps] */
+    remoteThroughputBps: number;
+    /** Local in-memory store (Redis) per-operation cost, seconds. [ASSUMPTION] */
+    localOpLatencyS: number;
+    /** Local store throughput per node, bytes/s, shared by concurrent operations. [ASSUMPTION] */
+    localThroughputBps: number;
+    /** Kafka streaming chunk, bytes. [REF] DataFlower 256 KB. */
+    chunkBytes: number;
+    /** Outputs of at most this many bytes travel inline with the control message. [REF] DataFlower 16 KB. */
+    inlineBytes: number;
+  };
+  containers: {
+    /** Cold start: `docker run` until the runtime answers. [ASSUMPTION] lognormal mean 0.5 s, sd 0.1 s. */
+    coldStart: DistributionSpec;
+    /** Idle containers are removed after this long. [REF] 600 s in both systems. */
+    keepAliveS: number;
+    /** Dispatch loop period: a queued call waits for the next tick. [REF] FaaSFlow 5 ms, DataFlower 3 ms (set per mode). */
+    dispatchPeriodS: number;
+  };
+  faasflow: {
+    /** [REF] grouping: NETWORK_BANDWIDTH 25 MB/s / 4. */
+    groupingBandwidthBps: number;
+    /** [REF] NET_MEM_BANDWIDTH_RATIO. */
+    netMemRatio: number;
+    /** [REF] GROUP_LIMIT. */
+    groupLimit: number;
+    /** [REF] scale_limit per 32 GB worker, of which `usableFraction` is usable. */
+    scaleLimit: number;
+    usableFraction: number;
+    /** [REF] container memory assumed by grouping, bytes. */
+    containerMemoryBytes: number;
+  };
+  dataflower: {
+    /** [REF] per-container egress cap: 400 Mbit/s per core = 50 MB/s per core. */
+    egressBpsPerCore: number;
+    /** [REF] pressure-aware release: delay = max(0, bytes / (factor * egress) - exec). */
+    pressureFactor: number;
+    pressureAware: boolean;
+    /** [REF] dispatch loop 3 ms. */
+    dispatchPeriodS: number;
+    /** Foreach items are emitted evenly over the producer's compute (item i at (i+1)/K). [ASSUMPTION] */
+    foreachEmit: 'spread' | 'end';
+  };
+  request: {
+    /** [REF] client HTTP timeout 60 s. */
+    timeoutS: number;
+  };
+}
+
+export const DEFAULT_PARAMS: Params = {
+  network: { bandwidthFactor: 0.97, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 4194304 },
+  control: { messageBytes: 1024, engineOverheadS: 0.001 },
+  storage: {
+    remoteOpLatencyS: 0.005,
+    remoteThroughputBps: 1e9,
+    localOpLatencyS: 0.0002,
+    localThroughputBps: 1e9,
+    chunkBytes: 256 * 1024,
+    inlineBytes: 16 * 1024,
+  },
+  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005 },
+  faasflow: {
+    groupingBandwidthBps: (25 * 1024 * 1024) / 4,
+    netMemRatio: 15,
+    groupLimit: 100,
+    scaleLimit: 120,
+    usableFraction: 0.8,
+    containerMemoryBytes: 256 * 1024 * 1024,
+  },
+  dataflower: { egressBpsPerCore: 50e6, pressureFactor: 0.8, pressureAware: true, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
+  request: { timeoutS: 60 },
+};
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+
+/** Deep-merges overrides into a copy of base. Arrays and distribution specs are replaced whole. */
+export function mergeParams(base: Params, ...overrides: Array<DeepPartial<Params> | undefined>): Params {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const o of overrides) if (o) mergeInto(out, o as Record<string, unknown>);
+  return out as unknown as Params;
+}
+
+function mergeInto(target: Record<string, unknown>, src: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(src)) {
+    if (v === undefined) continue;
+    const t = target[k];
+    const isDist = typeof v === 'object' && v !== null && 'kind' in v;
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && !isDist && typeof t === 'object' && t !== null) {
+      mergeInto(t as Record<string, unknown>, v as Record<string, unknown>);
+    } else {
+      target[k] = structuredClone(v);
+    }
+  }
+}

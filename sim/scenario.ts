@@ -1,0 +1,135 @@
+/**
+ * A Scenario is everything one simulation needs, fully resolved and validated: no file names,
+ * no defaults left to fill. Built at the edge (sim/config) and handed to `runScenario`.
+ */
+import type { ClusterSpec } from './models/cluster.js';
+import type { WorkflowSpec } from './models/workflow.js';
+import type { Params } from './params.js';
+
+export type ModeName = 'hyperflow' | 'faasflow' | 'dataflower';
+export const MODE_NAMES: readonly ModeName[] = ['hyperflow', 'faasflow', 'dataflower'];
+
+/**
+ * Open loop: one request every 60/rpm seconds (fixed interval, as both papers' load generators).
+ * `ramp`: DataFlower's start-up ramp, intervals stretched x4/x3/x2 during 0-20/20-40/40-60 s.
+ * Closed loop: `clients` clients started `staggerS` apart; each sends its next request when the
+ * previous one returns (or times out).
+ * Measurement: requests started before `warmupS` or among the first `warmupRequests` are
+ * discarded; requests are sent until `durationS` after the start, then the run drains.
+ */
+export type WorkloadSpec =
+  | {
+      kind: 'open';
+      rpm: number;
+      ramp?: boolean;
+      durationS: number;
+      warmupRequests: number;
+      warmupS: number;
+      /** Offset of this workload's first request (co-run: 5 s apart). */
+      startS?: number;
+      /** Prewarm requests sent before the measured run (FaaSFlow tail test: 2). */
+    }
+  | {
+      kind: 'closed';
+      clients: number;
+      staggerS: number;
+      durationS: number;
+      warmupRequests: number;
+      warmupS: number;
+      startS?: number;
+      /** Stop after this many requests in total (e.g. FaaSFlow's "at least 3"); 0 = no limit. */
+      maxRequests?: number;
+    };
+
+export interface AppSpec {
+  workflow: WorkflowSpec;
+  workload: WorkloadSpec;
+}
+
+export interface Scenario {
+  cluster: ClusterSpec;
+  apps: AppSpec[];
+  mode: ModeName;
+  /** Storage node interface cap both ways, bytes/s (wondershaper in FaaSFlow). Undefined = NIC speed. */
+  storageBandwidthBps?: number;
+  seed: number;
+  params: Params;
+  /** Where the parameters came from: 'defaults', a calibration profile name, a params file. */
+  paramsSource: string;
+  /** Record one line per function instance (for --trace). */
+  traceInstances?: boolean;
+  /** Record each flow's rate history (network debugging). */
+  traceFlows?: boolean;
+}
+
+export interface Stats {
+  count: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface LinkStat {
+  link: string;
+  bytes: number;
+  capacityBps: number;
+  /** Bytes divided by (capacity x simulated time). */
+  utilization: number;
+}
+
+/** One function instance, for --trace (times in seconds since the start of the simulation). */
+export interface InstanceRecord {
+  app: string;
+  request: number;
+  fn: string;
+  instance: number;
+  node: string;
+  cold: boolean;
+  ready: number;
+  start: number;
+  computeStart: number;
+  computeEnd: number;
+  end: number;
+  dataS: number;
+}
+
+export interface AppResult {
+  workflow: string;
+  requests: number;
+  completed: number;
+  timeouts: number;
+  /** Measured requests only; a timed-out request counts as the timeout value. */
+  e2e: Stats;
+  dataOverhead: Stats;
+  schedulingOverhead: Stats;
+  /** Completed measured requests per second over the measured window. */
+  throughputRps: number;
+}
+
+export interface SimResult {
+  mode: ModeName;
+  cluster: string;
+  seed: number;
+  params: string;
+  storageBandwidthBps: number | null;
+  requests: number;
+  completed: number;
+  timeouts: number;
+  e2e: Stats;
+  dataOverhead: Stats;
+  schedulingOverhead: Stats;
+  throughputRps: number;
+  coldStarts: number;
+  containersPeak: number;
+  simulatedSeconds: number;
+  events: number;
+  /** Wall-clock figures: the only fields that differ between identical runs. */
+  wallSeconds: number;
+  eventsPerSecond: number;
+  apps: AppResult[];
+  links: LinkStat[];
+  bytesSent: number;
+  bytesReceived: number;
+  instances?: InstanceRecord[];
+}
