@@ -1,0 +1,138 @@
+/**
+ * Flow-level network (models-and-formats.md, "Flow-level network models").
+ *
+ * A transfer is a flow over a route of links. It first waits the route's latency (sum of the
+ * links' one-way latencies x `latencyFactor`), then takes its max-min fair share of every link
+ * on the route (FairShare), recomputed when any flow starts or ends. Options as in SimGrid:
+ * - `bandwidthFactor`: a link delivers capacity x factor of goodput (TCP/IP headers);
+ * - `ackWeight`: the reverse ACK stream consumes this fraction of the data rate on the reverse
+ *   route (LV08: 0.05; on a single half-duplex link the reverse route is the link itself);
+ * - `tcpGammaBytes`: a flow's rate is bounded by gamma / (2 x route latency) (CM02 TCP window).
+ * Golden case (SimGrid LV08 docs): 100 kB over one link of 10 ms and 1 Mbps takes
+ * 0.01 x 13.01 + 8e5 / ((0.97 x 1e6) / 1.05) = 0.996079 s.
+ *
+ * Left out: slow-start dynamics beyond the latency factor, packet loss, queueing delay of small
+ * messages behind bulk flows, SimGrid's latency-dependent sharing penalty (weight-S).
+ */
+import type { Simulator } from '../engine/simulator.js';
+import type { Params } from '../params.js';
+import { FairShare } from './sharing.js';
+
+export interface LinkInfo {
+  name: string;
+  bytes: number;
+  capacityBps: number;
+  latencyS: number;
+}
+
+export interface FlowRateChange {
+  t: number;
+  flow: number;
+  rateBps: number;
+}
+
+export class Network {
+  readonly share: FairShare;
+  private readonly linkName: string[] = [];
+  private readonly linkCap: number[] = [];
+  private readonly linkLat: number[] = [];
+  private readonly linkBytes: number[] = [];
+  private readonly linkRes: number[] = [];
+  private nextFlow = 0;
+  private inLatency = 0;
+  bytesSent = 0;
+  bytesReceived = 0;
+  flowsStarted = 0;
+  /** When set, every rate change is appended here (`--trace-flows`). */
+  rateLog?: FlowRateChange[];
+
+  constructor(private readonly sim: Simulator, private readonly p: Params['network']) {
+    this.share = new FairShare(sim);
+  }
+
+  addLink(name: string, capacityBps: number, latencyS: number): number {
+    if (!(capacityBps > 0)) throw new RangeError(`link '${name}': capacity must be > 0 bytes/s, got ${capacityBps}`);
+    if (!(latencyS >= 0)) throw new RangeError(`link '${name}': latency must be >= 0 s, got ${latencyS}`);
+    const id = this.linkName.length;
+    this.linkName.push(name);
+    this.linkCap.push(capacityBps);
+    this.linkLat.push(latencyS);
+    this.linkBytes.push(0);
+    this.linkRes.push(this.share.addResource(name, capacityBps * this.p.bandwidthFactor));
+    return id;
+  }
+
+  /** Route latency in seconds (before the latency factor). */
+  routeLatency(route: readonly number[]): number {
+    let l = 0;
+    for (const k of route) l += this.linkLat[k];
+    return l;
+  }
+
+  /**
+   * Sends `bytes` over `route`; `onDone` runs when the last byte arrives. `reverse` is the route
+   * ACKs take (defaults to the route reversed); it only matters when ackWeight > 0.
+   */
+  transfer(route: readonly number[], bytes: number, onDone: () => void, reverse?: readonly number[]): number {
+    if (!(bytes >= 0)) throw new RangeError(`transfer: bytes must be >= 0, got ${bytes}`);
+    const flow = this.nextFlow++;
+    this.flowsStarted++;
+    this.bytesSent += bytes;
+    const lat = this.routeLatency(route);
+    const begin = () => {
+      this.inLatency--;
+      const resources: number[] = [];
+      const weights: number[] = [];
+      for (const k of route) {
+        resources.push(this.linkRes[k]);
+        weights.push(1);
+      }
+      if (this.p.ackWeight > 0) {
+        for (const k of reverse ?? [...route].reverse()) {
+          const r = this.linkRes[k];
+          const i = resources.indexOf(r);
+          if (i >= 0) weights[i] += this.p.ackWeight;
+          else {
+            resources.push(r);
+            weights.push(this.p.ackWeight);
+          }
+        }
+      }
+      const bound = this.p.tcpGammaBytes > 0 && lat > 0 ? this.p.tcpGammaBytes / (2 * lat) : Infinity;
+      const act = this.share.start(bytes, resources, weights, bound, () => {
+        for (const k of route) this.linkBytes[k] += bytes;
+        this.bytesReceived += bytes;
+        onDone();
+      });
+      if (this.rateLog) this.flowOfActivity.set(act, flow);
+    };
+    const delay = lat * this.p.latencyFactor;
+    this.inLatency++;
+    this.sim.call(delay, begin);
+    return flow;
+  }
+
+  private readonly flowOfActivity = new Map<number, number>();
+
+  /** Starts recording every flow's rate changes. */
+  traceRates(): FlowRateChange[] {
+    this.rateLog = [];
+    this.share.observer = (a, rate, t) => this.rateLog!.push({ t, flow: this.flowOfActivity.get(a) ?? -1, rateBps: rate });
+    return this.rateLog;
+  }
+
+  /** Flows currently in their latency phase or sharing bandwidth. */
+  get activeFlows(): number {
+    return this.inLatency + this.share.activeCount;
+  }
+
+  links(): LinkInfo[] {
+    return this.linkName.map((name, i) => ({ name, bytes: this.linkBytes[i], capacityBps: this.linkCap[i], latencyS: this.linkLat[i] }));
+  }
+
+  linkId(name: string): number {
+    const i = this.linkName.indexOf(name);
+    if (i < 0) throw new Error(`no link named '${name}'`);
+    return i;
+  }
+}
