@@ -74,6 +74,11 @@ export interface Params {
   request: {
     /** [REF] client HTTP timeout 60 s. */
     timeoutS: number;
+    /**
+     * Workflow-level inputs in FaaSFlow-style modes: 'miss' = one remote read that finds nothing
+     * ([REF] the AE never preloads them, 1.A), 'fetch' = really read `inputBytes` from remote storage.
+     */
+    workflowInputs: 'miss' | 'fetch';
   };
 }
 
@@ -98,7 +103,7 @@ export const DEFAULT_PARAMS: Params = {
     containerMemoryBytes: 256 * 1024 * 1024,
   },
   dataflower: { egressBpsPerCore: 50e6, pressureFactor: 0.8, pressureAware: true, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
-  request: { timeoutS: 60 },
+  request: { timeoutS: 60, workflowInputs: 'miss' },
 };
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };

@@ -72,8 +72,10 @@ export class Network {
   /**
    * Sends `bytes` over `route`; `onDone` runs when the last byte arrives. `reverse` is the route
    * ACKs take (defaults to the route reversed); it only matters when ackWeight > 0.
+   * `skipLatency`: the bytes follow earlier ones on an open connection (a stream's later chunks),
+   * so the route latency is not paid again; the window bound still applies.
    */
-  transfer(route: readonly number[], bytes: number, onDone: () => void, reverse?: readonly number[]): number {
+  transfer(route: readonly number[], bytes: number, onDone: () => void, reverse?: readonly number[], skipLatency = false): number {
     if (!(bytes >= 0)) throw new RangeError(`transfer: bytes must be >= 0, got ${bytes}`);
     const flow = this.nextFlow++;
     this.flowsStarted++;
@@ -106,7 +108,7 @@ export class Network {
       });
       if (this.rateLog) this.flowOfActivity.set(act, flow);
     };
-    const delay = lat * this.p.latencyFactor;
+    const delay = skipLatency ? 0 : lat * this.p.latencyFactor;
     this.inLatency++;
     this.sim.call(delay, begin);
     return flow;

@@ -38,6 +38,11 @@ export interface FunctionSpec {
   instances: number;
   /** Bytes of workflow-level input this function reads from remote storage (WfFormat / FaaSFlow `gin`). */
   inputBytes: number;
+  /**
+   * Total bytes the function writes (FaaSFlow scientific `out=`). Writes that no edge consumes
+   * (e.g. an end function's results) still go to storage. Default: the sum of its distinct outputs.
+   */
+  outputBytes?: number;
   /** Bytes this function sends to the user ($USER) when it ends, if it is an end function. */
   userOutputBytes: number;
   /** FaaSFlow's `runtime`: a grouping weight in seconds, not a service time. Defaults to the service mean. */

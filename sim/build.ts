@@ -1,0 +1,116 @@
+/**
+ * buildScenario: turns JSON-serialisable options (command line, experiment sweep points) into a
+ * validated Scenario. This is the edge where names become specs, human units become bytes and
+ * seconds, and parameter sources are merged: defaults <- calibration profile <- params file <-
+ * inline overrides. Everything wrong here is a ConfigError naming the option or file.
+ */
+import { readProfile } from '../calibrate/profile.js';
+import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from './config/load.js';
+import { wondershaperCapBps } from './config/units.js';
+import type { WorkflowSpec } from './models/workflow.js';
+import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from './params.js';
+import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from './scenario.js';
+
+export interface ScenarioOptions {
+  workflows: Array<string | WorkflowSpec>;
+  mode: ModeName;
+  cluster?: string;
+  /** Storage node cap, FaaSFlow's MB/s label (25, 50, 75, 100): wondershaper kbit semantics. */
+  bandwidthMBps?: number;
+  /** Open loop at this many requests per minute. */
+  rpm?: number;
+  /** Closed loop with this many clients (default: 1 client, FaaSFlow's e2e protocol). */
+  clients?: number;
+  /** Seconds between closed-loop clients' starts (DataFlower: 2 s). */
+  staggerS?: number;
+  ramp?: boolean;
+  /** Send window in seconds (default 120, as both FaaSFlow protocols). */
+  durationS?: number;
+  /** Requests discarded at the start (default 2: FaaSFlow's warm-up/prewarm). */
+  warmupRequests?: number;
+  warmupS?: number;
+  /** Closed loop: stop after this many requests. */
+  maxRequests?: number;
+  /** Several workflows: the k-th starts k x corunStaggerS seconds after the first (FaaSFlow co-run: 5). */
+  corunStaggerS?: number;
+  /** Per-workflow rpm for co-location (same order as workflows); overrides rpm. */
+  rpms?: number[];
+  seed?: number;
+  calibration?: string;
+  paramsFile?: string;
+  params?: DeepPartial<Params>;
+  trace?: boolean;
+  traceFlows?: boolean;
+}
+
+export const DEFAULTS = { durationS: 120, warmupRequests: 2, warmupS: 0, staggerS: 2, seed: 1 } as const;
+
+function optError(option: string, message: string): ConfigError {
+  return new ConfigError('', option, message);
+}
+
+function positive(option: string, v: number | undefined, integer = false): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v)))
+    throw optError(option, `expected a positive ${integer ? 'integer' : 'number'}, got ${v}`);
+}
+
+export function buildScenario(o: ScenarioOptions): Scenario {
+  if (!MODE_NAMES.includes(o.mode)) throw optError('--mode', `unknown mode '${o.mode}'; valid modes are ${MODE_NAMES.join(', ')}`);
+  if (!o.workflows || o.workflows.length === 0) throw optError('--workflow', 'name at least one workflow');
+  positive('--bandwidth', o.bandwidthMBps);
+  positive('--rpm', o.rpm);
+  positive('--clients', o.clients, true);
+  positive('--duration', o.durationS);
+  positive('--max-requests', o.maxRequests, true);
+  for (const r of o.rpms ?? []) positive('--rpm', r);
+  if (o.staggerS !== undefined && !(o.staggerS >= 0)) throw optError('--stagger', `expected a number >= 0, got ${o.staggerS}`);
+  if (o.warmupRequests !== undefined && !(Number.isInteger(o.warmupRequests) && o.warmupRequests >= 0))
+    throw optError('--warmup-requests', `expected an integer >= 0, got ${o.warmupRequests}`);
+  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw optError('--seed', `expected an integer, got ${o.seed}`);
+  if (o.rpm !== undefined && o.clients !== undefined) throw optError('--rpm', 'give either --rpm (open loop) or --clients (closed loop), not both');
+
+  const workflows = o.workflows.map((w) => (typeof w === 'string' ? loadWorkflow(w) : w));
+  const clusterName = o.cluster ?? workflows[0].defaultCluster ?? 'faasflow-7w';
+  const cluster = loadCluster(clusterName);
+  if (o.mode === 'dataflower') for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
+
+  const sources: string[] = [];
+  let profileParams: DeepPartial<Params> | undefined;
+  if (o.calibration) {
+    try {
+      profileParams = readProfile(o.calibration).params;
+    } catch (e) {
+      throw optError('--calibration', (e as Error).message);
+    }
+    sources.push(`calibration:${o.calibration}`);
+  }
+  const fileParams = o.paramsFile ? loadParamsFile(o.paramsFile) : undefined;
+  if (o.paramsFile) sources.push(`params:${o.paramsFile}`);
+  if (o.params && Object.keys(o.params).length > 0) sources.push('inline');
+  const params = mergeParams(DEFAULT_PARAMS, profileParams, fileParams, o.params);
+
+  const durationS = o.durationS ?? DEFAULTS.durationS;
+  const warmupRequests = o.warmupRequests ?? DEFAULTS.warmupRequests;
+  const warmupS = o.warmupS ?? DEFAULTS.warmupS;
+  const apps: AppSpec[] = workflows.map((workflow, k) => {
+    const startS = (o.corunStaggerS ?? 0) * k;
+    const rpm = o.rpms?.[k] ?? o.rpm;
+    const workload: WorkloadSpec =
+      rpm !== undefined
+        ? { kind: 'open', rpm, ramp: o.ramp ?? false, durationS, warmupRequests, warmupS, startS }
+        : { kind: 'closed', clients: o.clients ?? 1, staggerS: o.staggerS ?? DEFAULTS.staggerS, durationS, warmupRequests, warmupS, startS, maxRequests: o.maxRequests ?? 0 };
+    return { workflow, workload };
+  });
+  return {
+    cluster,
+    apps,
+    mode: o.mode,
+    storageBandwidthBps: o.bandwidthMBps !== undefined ? wondershaperCapBps(o.bandwidthMBps) : undefined,
+    seed: o.seed ?? DEFAULTS.seed,
+    params,
+    paramsSource: sources.length > 0 ? sources.join('+') : 'defaults',
+    traceInstances: o.trace ?? false,
+    traceFlows: o.traceFlows ?? false,
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * Storage: the remote store on the storage node and each node's local in-memory store.
+ *
+ * Remote store (FaaSFlow's CouchDB, DataFlower's Kafka; reference 1.C and 2.C):
+ * - `put`/`get`: a fixed cost per operation (`remoteOpLatencyS`: request handling, document
+ *   revision, fsync) then the payload as a flow over the network route between the node and the
+ *   storage node plus the store's own throughput link (`storage.server`). Under a wondershaper
+ *   cap, the storage node's interface is the bottleneck both ways.
+ * - `stream`: Kafka-style chunked streaming. The producer sends `chunkBytes` chunks one after
+ *   another (the connection stays open: latency is paid once); a consumer may start after the
+ *   first chunk and fetches chunk i once it is stored, in order, so it never overtakes the
+ *   producer. Each consumer is a separate fetch (one payload transfer per consumer node).
+ * Local store (Redis on each worker): per-operation cost `localOpLatencyS` plus the bytes over
+ * the node's local-store link (shared by concurrent operations on the node); no network.
+ *
+ * Left out: CouchDB revision conflicts and retries, Kafka partitions and batching, disk limits.
+ */
+import type { Simulator } from '../engine/simulator.js';
+import type { Params } from '../params.js';
+import type { Network } from './network.js';
+import type { Topology } from './topology.js';
+
+export class Storage {
+  remoteOps = 0;
+  localOps = 0;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly net: Network,
+    private readonly topo: Topology,
+    private readonly p: Params['storage'],
+  ) {}
+
+  /** Node `from` writes `bytes` to the remote store. `extraLinks` precede the route (e.g. a container's egress cap). */
+  put(from: number, bytes: number, cb: () => void, extraLinks: readonly number[] = []): void {
+    this.remoteOps++;
+    const route = [...extraLinks, ...this.topo.route(from, this.topo.storageNode), this.topo.storageServer];
+    this.sim.call(this.p.remoteOpLatencyS, () => this.net.transfer(route, bytes, cb));
+  }
+
+  /** Node `to` reads `bytes` from the remote store. */
+  get(to: number, bytes: number, cb: () => void): void {
+    this.remoteOps++;
+    const route = [this.topo.storageServer, ...this.topo.route(this.topo.storageNode, to)];
+    this.sim.call(this.p.remoteOpLatencyS, () => this.net.transfer(route, bytes, cb));
+  }
+
+  /** A read that finds nothing (FaaSFlow's workflow inputs in the AE): one operation, no payload. */
+  miss(cb: () => void): void {
+    this.remoteOps++;
+    this.sim.call(this.p.remoteOpLatencyS, cb);
+  }
+
+  localPut(node: number, bytes: number, cb: () => void): void {
+    this.localOps++;
+    this.sim.call(this.p.localOpLatencyS, () => this.net.transfer([this.topo.localStore[node]], bytes, cb));
+  }
+
+  localGet(node: number, bytes: number, cb: () => void): void {
+    this.localPut(node, bytes, cb);
+  }
+
+  /** Starts a chunked stream from node `from` into the remote store. */
+  stream(from: number, bytes: number, extraLinks: readonly number[] = []): Stream {
+    this.remoteOps++;
+    return new Stream(this.sim, this.net, this.topo, this.p, from, bytes, extraLinks);
+  }
+}
+
+export class Stream {
+  readonly chunks: number;
+  private stored = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly firstChunkCbs: Array<() => void> = [];
+  private readonly doneCbs: Array<() => void> = [];
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly net: Network,
+    private readonly topo: Topology,
+    private readonly p: Params['storage'],
+    from: number,
+    readonly bytes: number,
+    extraLinks: readonly number[],
+  ) {
+    this.chunks = Math.max(1, Math.ceil(bytes / p.chunkBytes));
+    const route = [...extraLinks, ...topo.route(from, topo.storageNode), topo.storageServer];
+    const sendChunk = (i: number) => {
+      const size = i < this.chunks - 1 ? p.chunkBytes : bytes - p.chunkBytes * (this.chunks - 1);
+      net.transfer(route, size, () => {
+        this.stored = i + 1;
+        if (i === 0) for (const cb of this.firstChunkCbs.splice(0)) cb();
+        for (const w of this.waiting.splice(0)) w();
+        if (i + 1 < this.chunks) sendChunk(i + 1);
+        else for (const cb of this.doneCbs.splice(0)) cb();
+      }, undefined, i > 0);
+    };
+    sim.call(p.remoteOpLatencyS, () => sendChunk(0));
+  }
+
+  get storedChunks(): number {
+    return this.stored;
+  }
+
+  get complete(): boolean {
+    return this.stored === this.chunks;
+  }
+
+  /** Runs `cb` when the first chunk is in the store (at once if it already is). */
+  onFirstChunk(cb: () => void): void {
+    if (this.stored > 0) cb();
+    else this.firstChunkCbs.push(cb);
+  }
+
+  /** Runs `cb` when the whole payload is in the store. */
+  onStored(cb: () => void): void {
+    if (this.complete) cb();
+    else this.doneCbs.push(cb);
+  }
+
+  /** Node `to` consumes the stream chunk by chunk; `cb` when it has every byte. */
+  consume(to: number, cb: () => void): void {
+    const route = [this.topo.storageServer, ...this.topo.route(this.topo.storageNode, to)];
+    const fetch = (i: number) => {
+      if (i >= this.chunks) {
+        cb();
+        return;
+      }
+      if (i >= this.stored) {
+        this.waiting.push(() => fetch(i));
+        return;
+      }
+      const size = i < this.chunks - 1 ? this.p.chunkBytes : this.bytes - this.p.chunkBytes * (this.chunks - 1);
+      this.net.transfer(route, size, () => fetch(i + 1), undefined, i > 0);
+    };
+    this.sim.call(this.p.remoteOpLatencyS, () => fetch(0));
+  }
+}

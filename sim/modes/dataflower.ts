@@ -1,0 +1,321 @@
+/**
+ * DataFlower: data-flow triggering with a function unit (FLU) and a data unit (DLU) per
+ * container (reference 2.C).
+ *
+ * - Placement: the benchmark's fixed table (`placement` in its YAML; several entries alternate by
+ *   request index, as video's transcode does by request-id parity); functions without an entry
+ *   use FaaSFlow's grouping [ASSUMPTION: only DataFlower's own 4 benchmarks have tables].
+ * - Triggering: each worker engine counts the input items that have *arrived on its node* for a
+ *   function instance and dispatches it when all are present (predecessor completion is not
+ *   needed). Remote inputs count as arrived once fully prefetched to the host.
+ * - Outputs are posted as they are produced: foreach items one by one while the producer still
+ *   computes (item j after (j+1)/K of its compute, `foreachEmit: spread` [ASSUMPTION]), other
+ *   outputs when it ends; switch outputs are held to the end and routed by the condition.
+ *   For each output item:
+ *     <= 16 KB: inline over the container's socket to the host engine, then HTTP to the
+ *       consumer's host if remote;
+ *     local consumer: written to the node's Redis, then a ready notice (no network);
+ *     remote consumer: queued to the container's DLU, which produces it to the remote store
+ *       (Kafka) in 256 KB chunks through the container's egress cap (50 MB/s per core, tc HTB),
+ *       one output after another; after the first chunk the host sends kafka_data_ready to the
+ *       consumer's host, whose prefetcher consumes the chunks (one fetch per consuming node).
+ *   The consuming container then reads its inputs from its host (Unix socket: local store link).
+ * - Pressure-aware release: after the FLU ends, the container returns to the pool only after
+ *   max(0, bytes sent remote / (0.8 x egress cap) - exec time), if that is >= 5 ms.
+ * - E2E ends when the first output to $USER (an end function's result) reaches the gateway.
+ * Data overhead = the in-container time spent reading inputs and writing local outputs (the
+ * FaaSFlow "edge" phase); the DLU's asynchronous streaming is not part of it.
+ */
+import type { Container } from '../models/container-pool.js';
+import type { Stream } from '../models/storage.js';
+import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
+import { nodeFor, outputKeys, poolKey, serviceTime } from './mode.js';
+import { groupWorkflow } from './faasflow-grouping.js';
+
+/** A stream that may not have started yet (the DLU is busy with earlier outputs). */
+class PendingStream {
+  stream?: Stream;
+  private firstChunk: Array<() => void> = [];
+  private consumers: Array<[number, () => void]> = [];
+  attach(s: Stream): void {
+    this.stream = s;
+    for (const cb of this.firstChunk.splice(0)) s.onFirstChunk(cb);
+    for (const [node, cb] of this.consumers.splice(0)) s.consume(node, cb);
+  }
+  onFirstChunk(cb: () => void): void {
+    if (this.stream) this.stream.onFirstChunk(cb);
+    else this.firstChunk.push(cb);
+  }
+  consume(node: number, cb: () => void): void {
+    if (this.stream) this.stream.consume(node, cb);
+    else this.consumers.push([node, cb]);
+  }
+}
+
+interface Dlu {
+  egressLink: number;
+  busy: boolean;
+  queue: Array<() => void>;
+}
+
+interface OutputState {
+  pending: PendingStream;
+  /** Per consuming node: callbacks waiting for the prefetch, or null once it is done. */
+  arrived: Map<number, Array<() => void> | null>;
+}
+
+export class DataFlowerMode implements Mode {
+  readonly name = 'dataflower' as const;
+
+  constructor(private readonly ctx: ModeContext) {}
+
+  prepare(app: AppRuntime): void {
+    const { topo } = this.ctx;
+    const workers = topo.workers;
+    const table = app.cw.spec.placement ?? {};
+    const needGrouping = app.cw.functions.some((fn) => !table[fn.name]);
+    const g = needGrouping ? groupWorkflow(app.cw, workers.length, this.ctx.params.faasflow) : undefined;
+    app.nodesOf = app.cw.functions.map((fn, f) => {
+      const names = table[fn.name];
+      if (names && names.length > 0) return names.map((n) => topo.index(n));
+      return [workers[g!.nodeOf[f]]];
+    });
+  }
+
+  start(req: RequestCtx): void {
+    const { control, topo, net, params } = this.ctx;
+    const outputs = new Map<string, OutputState>();
+    req.state = outputs;
+    req.run.onReady = (f, i) => {
+      if (!req.app.isStart[f]) {
+        this.execute(req, f, i);
+        return;
+      }
+      // the gateway sends request_info (and the workflow inputs) to the start function's worker
+      const node = nodeFor(req, f, i);
+      const bytes = params.request.workflowInputs === 'fetch' ? req.app.cw.functions[f].inputBytes : 0;
+      if (bytes > params.storage.inlineBytes) {
+        net.transfer(topo.route(topo.gatewayNode, node), bytes, () => control.process(node, () => this.execute(req, f, i)));
+      } else {
+        control.request(topo.gatewayNode, node, () => this.execute(req, f, i));
+      }
+    };
+    req.run.start();
+  }
+
+  private dlu(c: Container, cpu: number): Dlu {
+    if (!c.data) {
+      const cap = this.ctx.params.dataflower.egressBpsPerCore * Math.max(cpu, 1e-3);
+      c.data = { egressLink: this.ctx.net.addLink(`ctr${c.id}.egress`, cap, 0), busy: false, queue: [] } satisfies Dlu;
+    }
+    return c.data as Dlu;
+  }
+
+  private execute(req: RequestCtx, f: number, i: number): void {
+    const { control, sim, pools, storage, nodes, params } = this.ctx;
+    const app = req.app;
+    const cw = app.cw;
+    const fn = cw.functions[f];
+    const run = req.run;
+    const node = nodeFor(req, f, i);
+    const slot = run.base[f] + i;
+    const t = req.times;
+    t.ready[slot] = t.arrive[slot] = sim.now;
+    t.node[slot] = node;
+    if (fn.kind === 'switch') {
+      control.process(node, () => {
+        t.end[slot] = sim.now;
+        run.finish(f, i);
+        const chosen = run.chooseSwitch(f);
+        this.emitEnd(req, f, i, node, undefined, chosen, () => {});
+      });
+      return;
+    }
+    pools.acquire(poolKey(app, f), node, { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: params.dataflower.dispatchPeriodS }, (c, cold) => {
+      t.start[slot] = sim.now;
+      t.cold[slot] = cold ? 1 : 0;
+      // in-container fetch: every input is on the host now; large ones are read over the socket
+      const reads: number[] = [];
+      for (const e of cw.inEdges[f]) {
+        const edge = cw.edges[e];
+        if (edge.bytes <= params.storage.inlineBytes) continue;
+        const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
+        for (let k = 0; k < items; k++) reads.push(edge.bytes);
+      }
+      const fetchStart = sim.now;
+      const readNext = (k: number) => {
+        if (k < reads.length) {
+          storage.localGet(node, reads[k], () => readNext(k + 1));
+          return;
+        }
+        const fetchS = sim.now - fetchStart;
+        t.computeStart[slot] = sim.now;
+        this.compute(req, f, i, node, c, () => {
+          t.computeEnd[slot] = sim.now;
+          let remoteBytes = 0;
+          const postStart = sim.now;
+          run.finish(f, i);
+          const chosen = run.chooseSwitch(f);
+          remoteBytes += this.emitEnd(req, f, i, node, c, chosen, () => {
+            // the FLU returns once its local writes are done
+            t.dataS[slot] = fetchS + (sim.now - postStart);
+            t.end[slot] = sim.now;
+            const exec = t.end[slot] - t.start[slot];
+            const foreachBytes = this.foreachRemote.get(`${req.id}:${f}:${i}`) ?? 0;
+            this.foreachRemote.delete(`${req.id}:${f}:${i}`);
+            const cap = params.dataflower.egressBpsPerCore * Math.max(fn.cpu, 1e-3);
+            const delay = (remoteBytes + foreachBytes) / (params.dataflower.pressureFactor * cap) - exec;
+            if (params.dataflower.pressureAware && delay >= 0.005) sim.call(delay, () => pools.release(c));
+            else pools.release(c);
+          });
+        });
+      };
+      readNext(0);
+    });
+  }
+
+  /** Bytes of foreach items an invocation queued for remote consumers (for pressure-aware release). */
+  private readonly foreachRemote = new Map<string, number>();
+
+  /** Computes, emitting foreach items while computing (spread) or at the end. */
+  private compute(req: RequestCtx, f: number, i: number, node: number, c: Container, done: () => void): void {
+    const { nodes, params } = this.ctx;
+    const cw = req.app.cw;
+    const fn = cw.functions[f];
+    const total = serviceTime(req.app, f);
+    const foreachEdges = cw.outEdges[f].filter((e) => cw.edges[e].kind === 'foreach');
+    if (foreachEdges.length === 0) {
+      nodes.compute(node, total, fn.cpu, done);
+      return;
+    }
+    const k = Math.max(...foreachEdges.map((e) => cw.functions[cw.index.get(cw.edges[e].to)!].instances));
+    const spread = params.dataflower.foreachEmit === 'spread';
+    const segments = spread ? k : 1;
+    const key = `${req.id}:${f}:${i}`;
+    const emitItem = (j: number) => {
+      for (const e of foreachEdges) {
+        const to = cw.index.get(cw.edges[e].to)!;
+        if (j >= cw.functions[to].instances) continue;
+        const bytes = this.emit(req, f, i, node, c, e, j, nodeFor(req, to, j), () => {});
+        this.foreachRemote.set(key, (this.foreachRemote.get(key) ?? 0) + bytes);
+      }
+    };
+    const segment = (s: number) => {
+      if (s === segments) {
+        if (!spread) for (let j = 0; j < k; j++) emitItem(j);
+        done();
+        return;
+      }
+      nodes.compute(node, total / segments, fn.cpu, () => {
+        if (spread) emitItem(s);
+        segment(s + 1);
+      });
+    };
+    segment(0);
+  }
+
+  /**
+   * Posts f's non-foreach outputs at its end (switch edges only along `chosen`), and its result to
+   * the user if it is an end function. `localDone` runs when the FLU's local writes are done.
+   * Returns the bytes queued for remote consumers.
+   */
+  private emitEnd(req: RequestCtx, f: number, i: number, node: number, c: Container | undefined, chosen: number, localDone: () => void): number {
+    const { control, topo, net, params } = this.ctx;
+    const cw = req.app.cw;
+    let remote = 0;
+    let pendingLocal = 1;
+    const oneDone = () => {
+      if (--pendingLocal === 0) localDone();
+    };
+    for (const e of cw.outEdges[f]) {
+      const edge = cw.edges[e];
+      if (edge.kind === 'foreach') continue;
+      if (edge.kind === 'switch' && e !== chosen) continue;
+      const to = cw.index.get(edge.to)!;
+      pendingLocal++;
+      remote += this.emit(req, f, i, node, c, e, edge.kind === 'merge' ? i : 0, nodeFor(req, to, 0), oneDone);
+    }
+    const isEnd = !cw.outEdges[f].some((e) => cw.edges[e].kind !== 'data');
+    if (isEnd) {
+      const bytes = cw.functions[f].userOutputBytes;
+      const gw = topo.gatewayNode;
+      if (bytes > params.storage.inlineBytes) net.transfer(topo.route(node, gw), bytes, () => this.ctx.complete(req));
+      else control.send(node, gw, () => this.ctx.complete(req));
+    }
+    oneDone();
+    return remote;
+  }
+
+  /**
+   * Sends one item of edge e (item index `item`) from `node` to the consumer on `target`.
+   * `localDone` runs when the producer's synchronous part is over. Returns bytes sent remote.
+   */
+  private emit(req: RequestCtx, f: number, i: number, node: number, c: Container | undefined, e: number, item: number, target: number, localDone: () => void): number {
+    const { control, storage, params } = this.ctx;
+    const run = req.run;
+    const edge = req.app.cw.edges[e];
+    const deliver = () => run.deliver(e, item);
+    if (edge.bytes <= params.storage.inlineBytes || !c) {
+      // inline: socket to the host engine, then HTTP to the consumer's host
+      control.process(node, () => (target === node ? deliver() : control.request(node, target, deliver)));
+      localDone();
+      return 0;
+    }
+    if (target === node) {
+      storage.localPut(node, edge.bytes, () => {
+        localDone();
+        control.process(node, deliver);
+      });
+      return 0;
+    }
+    localDone();
+    // remote: one DLU stream per produced output, one prefetch per consuming node
+    const outputs = req.state as Map<string, OutputState>;
+    const keyIdx = edge.kind === 'foreach' ? `f${e}:${item}` : `b${edge.bytes}`;
+    const key = `${f}:${i}:${keyIdx}`;
+    let out = outputs.get(key);
+    let sent = 0;
+    if (!out) {
+      const pending = new PendingStream();
+      out = { pending, arrived: new Map() };
+      outputs.set(key, out);
+      sent = edge.bytes;
+      const dlu = this.dlu(c, req.app.cw.functions[f].cpu);
+      const produce = () => {
+        dlu.busy = true;
+        const s = storage.stream(node, edge.bytes, [dlu.egressLink]);
+        pending.attach(s);
+        s.onStored(() => {
+          dlu.busy = false;
+          const next = dlu.queue.shift();
+          if (next) next();
+        });
+      };
+      if (dlu.busy) dlu.queue.push(produce);
+      else produce();
+    }
+    const state = out;
+    const waiting = state.arrived.get(target);
+    if (waiting === null) {
+      control.process(target, deliver);
+    } else if (waiting) {
+      waiting.push(deliver);
+    } else {
+      const list: Array<() => void> = [deliver];
+      state.arrived.set(target, list);
+      state.pending.onFirstChunk(() =>
+        control.process(node, () =>
+          control.request(node, target, () =>
+            state.pending.consume(target, () => {
+              state.arrived.set(target, null);
+              control.process(target, () => {
+                for (const d of list) d();
+              });
+            }),
+          ),
+        ),
+      );
+    }
+    return sent;
+  }
+}

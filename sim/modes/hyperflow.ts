@@ -1,0 +1,82 @@
+/**
+ * HyperFlow-serverless = FaaSFlow's MasterSP control + raw data (reference 1.C).
+ *
+ * - Placement: `hash(name) % workers` (raw placement; a stable FNV-1a hash stands in for
+ *   Python's randomised string hash, so placement is fixed per function name).
+ * - Control: the gateway sends the request to the master engine (on `cluster.master`). For every
+ *   function whose inputs are ready the master (1) selects a node: an HTTP GET /info to every
+ *   worker in parallel, waiting for all replies (the result is unused, as in the authors' code),
+ *   then (2) sends a synchronous POST /request to the function's worker, held until the function
+ *   returns. The master then updates its state and triggers successors. Switch (`virtual*`)
+ *   nodes are evaluated on the master.
+ * - Data: every output is written to the remote store and every input read from it, even when
+ *   producer and consumer share a node (consumers check local Redis first: a miss).
+ * - E2E ends when the master has seen the last function finish and replied to the gateway.
+ */
+import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
+import { stableHash } from './mode.js';
+import { forEachOutItem, runContainerFunction, type DataPlacement } from './faas-function.js';
+
+export class HyperFlowMode implements Mode {
+  readonly name = 'hyperflow' as const;
+  private readonly placements = new Map<number, DataPlacement>();
+
+  constructor(private readonly ctx: ModeContext) {}
+
+  prepare(app: AppRuntime): void {
+    const workers = this.ctx.topo.workers;
+    app.nodesOf = app.cw.functions.map((fn) => [workers[stableHash(fn.name) % workers.length]]);
+    const n = app.cw.functions.length;
+    this.placements.set(app.index, { toMem: new Array(n).fill(false), toDb: new Array(n).fill(true) });
+  }
+
+  start(req: RequestCtx): void {
+    const { control, topo } = this.ctx;
+    req.run.onReady = (f, i) => this.onReady(req, f, i);
+    control.request(topo.gatewayNode, topo.masterNode, () => req.run.start());
+  }
+
+  private onReady(req: RequestCtx, f: number, i: number): void {
+    const { control, topo, sim } = this.ctx;
+    const master = topo.masterNode;
+    const slot = req.run.base[f] + i;
+    req.times.ready[slot] = sim.now;
+    const fn = req.app.cw.functions[f];
+    if (fn.kind === 'switch') {
+      control.process(master, () => {
+        req.times.arrive[slot] = req.times.end[slot] = sim.now;
+        this.finished(req, f, i);
+      });
+      return;
+    }
+    // node_select(): GET /info to all workers in parallel, wait for every reply
+    let replies = 0;
+    const workers = topo.workers;
+    for (const w of workers) {
+      control.send(master, w, () =>
+        control.process(w, () =>
+          control.send(w, master, () => {
+            if (++replies < workers.length) return;
+            // POST /request to the owner, held until the function returns
+            const node = req.app.nodesOf[f][0];
+            control.send(master, node, () =>
+              control.process(node, () =>
+                runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
+                  control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
+                ),
+              ),
+            );
+          }),
+        ),
+      );
+    }
+  }
+
+  private finished(req: RequestCtx, f: number, i: number): void {
+    const run = req.run;
+    run.finish(f, i);
+    const chosen = run.chooseSwitch(f);
+    forEachOutItem(req, f, i, chosen, (e, item) => run.deliver(e, item));
+    if (run.done) this.ctx.control.send(this.ctx.topo.masterNode, this.ctx.topo.gatewayNode, () => this.ctx.complete(req));
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * runScenario: builds the models for a Scenario, lets the mode drive requests from the
+ * workloads, and summarises what happened. Reads no files and no clock except for the
+ * `wallSeconds` figure, which is the only field that differs between identical runs.
+ */
+import { Simulator } from './engine/simulator.js';
+import { RandomStreams } from './engine/random.js';
+import { makeDistribution } from './engine/distributions.js';
+import { ContainerPools } from './models/container-pool.js';
+import { ControlPlane } from './models/control.js';
+import { Network } from './models/network.js';
+import { Nodes } from './models/node.js';
+import { Storage } from './models/storage.js';
+import { Topology } from './models/topology.js';
+import { WorkflowRun } from './models/workflow-run.js';
+import { compileWorkflow, isTriggering, type CompiledWorkflow } from './models/workflow.js';
+import { WorkloadDriver } from './models/workload.js';
+import { Samples, summarize } from './models/metrics.js';
+import { createMode } from './modes/index.js';
+import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes/mode.js';
+import type { AppResult, InstanceRecord, Scenario, SimResult } from './scenario.js';
+
+interface AppAccum {
+  e2e: Samples;
+  data: Samples;
+  sched: Samples;
+  requests: number;
+  completed: number;
+  timeouts: number;
+  firstMeasured: number;
+  lastMeasuredEnd: number;
+}
+
+export interface RunOptions {
+  /** Keep running until the event queue is empty (keep-alive expiries included): for invariant tests. */
+  drain?: boolean;
+  /** Wall-clock reader injected from outside sim/ (the CLI passes performance.now). */
+  clock?: () => number;
+  /** Called now and then with (simulated time, requests resolved). */
+  progress?: (simTime: number, resolved: number) => void;
+}
+
+export interface RunOutput {
+  result: SimResult;
+  /** Present only with scenario.traceFlows. */
+  flowRates?: Array<{ t: number; flow: number; rateBps: number }>;
+}
+
+function newTimes(n: number): InstanceTimes {
+  return {
+    ready: new Float64Array(n).fill(NaN),
+    arrive: new Float64Array(n).fill(NaN),
+    start: new Float64Array(n).fill(NaN),
+    computeStart: new Float64Array(n).fill(NaN),
+    computeEnd: new Float64Array(n).fill(NaN),
+    end: new Float64Array(n).fill(NaN),
+    dataS: new Float64Array(n),
+    node: new Int32Array(n).fill(-1),
+    cold: new Uint8Array(n),
+  };
+}
+
+/**
+ * Longest path, over triggering edges between executed instances, of the per-function 'all'
+ * time (from arrival at the worker to the end of the function, data I/O included): the
+ * reference's critical path for scheduling overhead (1.E).
+ */
+function criticalExecTime(cw: CompiledWorkflow, run: WorkflowRun, t: InstanceTimes): number {
+  const best = new Float64Array(cw.functions.length);
+  let out = 0;
+  for (const f of cw.topo) {
+    let own = -1;
+    for (let i = run.base[f]; i < run.base[f + 1]; i++) {
+      const all = t.end[i] - t.arrive[i];
+      if (all >= 0 && all > own) own = all;
+    }
+    if (own < 0) {
+      best[f] = -1;
+      continue;
+    }
+    let pred = 0;
+    for (const e of cw.inEdges[f]) {
+      if (!isTriggering(cw.edges[e])) continue;
+      const p = cw.index.get(cw.edges[e].from)!;
+      if (best[p] > pred) pred = best[p];
+    }
+    best[f] = pred + own;
+    if (best[f] > out) out = best[f];
+  }
+  return out;
+}
+
+export function runScenario(s: Scenario, opts: RunOptions = {}): SimResult {
+  return runScenarioDetailed(s, opts).result;
+}
+
+export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutput {
+  const clock = opts.clock;
+  const wall0 = clock ? clock() : 0;
+  const p = s.params;
+  const sim = new Simulator(4096);
+  const streams = new RandomStreams(s.seed);
+  const net = new Network(sim, p.network);
+  const flowRates = s.traceFlows ? net.traceRates() : undefined;
+  const topo = new Topology(net, s.cluster, p, s.storageBandwidthBps);
+  const nodes = new Nodes(sim, s.cluster);
+  const pools = new ContainerPools(sim, nodes, makeDistribution(p.containers.coldStart), streams.stream('coldstart'), p.containers.keepAliveS);
+  const storage = new Storage(sim, net, topo, p.storage);
+  const control = new ControlPlane(sim, topo, p.control);
+
+  const accum: AppAccum[] = [];
+  const instances: InstanceRecord[] | undefined = s.traceInstances ? [] : undefined;
+  const drivers: WorkloadDriver[] = [];
+  let nextId = 0;
+  let outstanding = 0;
+  let unfinished = 0;
+  let resolvedCount = 0;
+
+  const maybeStop = () => {
+    if (opts.drain) return;
+    if (outstanding === 0 && unfinished === 0 && drivers.every((d) => !d.sending)) sim.stop();
+  };
+
+  const resolve = (req: RequestCtx, timedOut: boolean) => {
+    if (req.resolved) return;
+    req.resolved = true;
+    req.timedOut = timedOut;
+    outstanding--;
+    resolvedCount++;
+    const a = accum[req.app.index];
+    if (req.measured) {
+      if (timedOut) {
+        a.timeouts++;
+        a.e2e.push(p.request.timeoutS);
+      } else {
+        a.completed++;
+        a.e2e.push(sim.now - req.t0);
+      }
+      a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, sim.now);
+    }
+    if (runDone.delete(req)) account(req);
+    if (opts.progress && (resolvedCount & 255) === 0) opts.progress(sim.now, resolvedCount);
+    drivers[req.app.index].finished(req.client);
+    maybeStop();
+  };
+
+  const ctx: ModeContext = {
+    sim,
+    params: p,
+    topo,
+    net,
+    nodes,
+    pools,
+    storage,
+    control,
+    streams,
+    complete: (req) => {
+      if (req.resolved) return; // the client already gave up (timeout)
+      req.e2eEnd = sim.now;
+      resolve(req, false);
+    },
+  };
+  const mode = createMode(s.mode, ctx);
+
+  const apps: AppRuntime[] = s.apps.map((app, index) => {
+    const cw = compileWorkflow(app.workflow);
+    const name = s.apps.filter((x) => x.workflow.name === app.workflow.name).length > 1 ? `${app.workflow.name}#${index}` : app.workflow.name;
+    const rt: AppRuntime = {
+      index,
+      name,
+      cw,
+      service: cw.functions.map((f) => makeDistribution(f.serviceTime)),
+      serviceRng: cw.functions.map((f) => streams.stream(`service/${name}/${f.name}`)),
+      switchRng: streams.stream(`switch/${name}`),
+      nodesOf: [],
+      isStart: cw.functions.map((_, f) => cw.starts.includes(f)),
+    };
+    mode.prepare(rt);
+    return rt;
+  });
+
+  const runDone = new Set<RequestCtx>();
+  const onRunDone = (req: RequestCtx) => {
+    unfinished--;
+    if (req.resolved) account(req);
+    else runDone.add(req);
+    maybeStop();
+  };
+
+  /** Data and scheduling overhead and the trace, once the request is both resolved and finished. */
+  const account = (req: RequestCtx) => {
+    const a = accum[req.app.index];
+    const t = req.times;
+    if (req.measured) {
+      let data = 0;
+      for (let i = 0; i < t.dataS.length; i++) data += t.dataS[i];
+      a.data.push(data);
+      if (!req.timedOut) {
+        const e2e = req.e2eEnd - req.t0;
+        a.sched.push(Math.max(0, e2e - criticalExecTime(req.app.cw, req.run, t)));
+      }
+    }
+    if (instances) {
+      const cw = req.app.cw;
+      for (let f = 0; f < cw.functions.length; f++) {
+        for (let i = req.run.base[f]; i < req.run.base[f + 1]; i++) {
+          if (!(t.end[i] >= 0)) continue;
+          instances.push({
+            app: req.app.name,
+            request: req.index,
+            fn: cw.functions[f].name,
+            instance: i - req.run.base[f],
+            node: t.node[i] >= 0 ? topo.name(t.node[i]) : '',
+            cold: t.cold[i] === 1,
+            ready: t.ready[i],
+            start: t.start[i],
+            computeStart: t.computeStart[i],
+            computeEnd: t.computeEnd[i],
+            end: t.end[i],
+            dataS: t.dataS[i],
+          });
+        }
+      }
+    }
+  };
+
+  for (const app of apps) {
+    accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), requests: 0, completed: 0, timeouts: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
+    const spec = s.apps[app.index].workload;
+    const driver = new WorkloadDriver(sim, spec, (index, client, measured) => {
+      const run = new WorkflowRun(app.cw, app.switchRng);
+      const req: RequestCtx = {
+        id: nextId++,
+        index,
+        client,
+        measured,
+        app,
+        run,
+        t0: sim.now,
+        times: newTimes(run.base[app.cw.functions.length]),
+        resolved: false,
+        timedOut: false,
+        e2eEnd: NaN,
+      };
+      const a = accum[app.index];
+      if (measured) {
+        a.requests++;
+        a.firstMeasured = Math.min(a.firstMeasured, sim.now);
+      }
+      outstanding++;
+      unfinished++;
+      run.onAllDone = () => onRunDone(req);
+      sim.call(p.request.timeoutS, () => {
+        if (!req.resolved) resolve(req, true);
+      });
+      mode.start(req);
+    });
+    drivers.push(driver);
+  }
+
+  sim.run();
+
+  const appResults: AppResult[] = apps.map((app, i) => {
+    const a = accum[i];
+    const window = a.lastMeasuredEnd - (a.firstMeasured === Infinity ? 0 : a.firstMeasured);
+    return {
+      workflow: app.name,
+      requests: a.requests,
+      completed: a.completed,
+      timeouts: a.timeouts,
+      e2e: summarize(a.e2e.view()),
+      dataOverhead: summarize(a.data.view()),
+      schedulingOverhead: summarize(a.sched.view()),
+      throughputRps: window > 0 ? a.completed / window : 0,
+    };
+  });
+  const all = (pick: (a: AppAccum) => Samples) => {
+    const out = new Samples();
+    for (const a of accum) {
+      const v = pick(a).view();
+      for (let i = 0; i < v.length; i++) out.push(v[i]);
+    }
+    return summarize(out.view());
+  };
+  const links = net
+    .links()
+    .filter((l) => !l.name.startsWith('ctr'))
+    .map((l) => ({ link: l.name, bytes: l.bytes, capacityBps: l.capacityBps, utilization: sim.now > 0 ? l.bytes / (l.capacityBps * sim.now) : 0 }));
+  const wallSeconds = clock ? (clock() - wall0) / 1000 : 0;
+  const result: SimResult = {
+    mode: s.mode,
+    cluster: s.cluster.name,
+    seed: s.seed,
+    params: s.paramsSource,
+    storageBandwidthBps: s.storageBandwidthBps ?? null,
+    requests: appResults.reduce((x, a) => x + a.requests, 0),
+    completed: appResults.reduce((x, a) => x + a.completed, 0),
+    timeouts: appResults.reduce((x, a) => x + a.timeouts, 0),
+    e2e: all((a) => a.e2e),
+    dataOverhead: all((a) => a.data),
+    schedulingOverhead: all((a) => a.sched),
+    throughputRps: appResults.reduce((x, a) => x + a.throughputRps, 0),
+    coldStarts: pools.coldStarts,
+    containersPeak: pools.peak,
+    simulatedSeconds: sim.now,
+    events: sim.events,
+    wallSeconds,
+    eventsPerSecond: wallSeconds > 0 ? sim.events / wallSeconds : 0,
+    apps: appResults,
+    links,
+    bytesSent: net.bytesSent,
+    bytesReceived: net.bytesReceived,
+  };
+  if (instances) result.instances = instances;
+  return { result, flowRates };
+}
