@@ -276,6 +276,9 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate if it is plausibly a typo of `word`. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const w = word.toLowerCase();
+  const prefixed = candidates.filter((c) => c.toLowerCase().startsWith(w));
+  if (w.length >= 3 && prefixed.length === 1) return prefixed[0];
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
