@@ -1,31 +1,46 @@
 /**
- * Indexed binary min-heap of events keyed by (time, sequence), laid out on typed arrays.
+ * Binary min-heap of events keyed by (time, sequence), laid out on typed arrays, with lazy
+ * cancellation.
  *
- * - Keys live inline in the heap arrays (heapTime, heapSeq) so sifting touches contiguous memory.
- * - Each event occupies a slot (handler id, payload, generation, heap position); slots are
- *   recycled through a free list, so steady-state scheduling allocates nothing.
- * - A handle is `generation * SLOT_LIMIT + slot`: cancelling a handle whose event already ran
- *   (and whose slot was reused) is detected and ignored.
+ * - Keys live inline in the heap arrays (heapTime, heapSeq) next to the event's slot (heapSlot),
+ *   so sifting touches three contiguous arrays and nothing else.
+ * - Each event owns a slot: a 32-byte record (handler id, payload, generation) in one
+ *   Float64Array, so reaching an event's data costs one cache line, not one per field. Slots are recycled through a LIFO
+ *   free list, so steady-state scheduling allocates nothing, and the slot an event frees is the
+ *   one the next schedule reuses (its cache lines are still warm).
+ * - A handle is `generation * SLOT_LIMIT + slot`. A slot's generation is bumped when its event
+ *   runs or is cancelled, so cancelling through a stale handle (the event ran, or was cancelled,
+ *   and the slot was reused) is detected and ignored.
+ * - Cancellation is lazy: `cancel` marks the slot dead and the entry stays in the heap until it
+ *   reaches the top, where it is discarded without being reported. This keeps heap positions out
+ *   of the sift loops (an eager indexed heap writes a position per level, a cache miss per level
+ *   on large queues). When dead entries outnumber live ones (and there are more than
+ *   COMPACT_MIN), the heap is rebuilt without them in O(n), so memory stays bounded by about
+ *   twice the live events whatever the cancel pattern.
  * - Ties on time are broken by the insertion sequence: equal-time events pop in schedule order.
+ *   (time, sequence) is a total order, so the pop order does not depend on the heap's shape.
  */
 const SLOT_LIMIT = 1 << 26; // 67M concurrent events; generations fill the remaining mantissa bits
+const DEAD = -1; // slotHandler value of a cancelled event whose heap entry has not been discarded
+const COMPACT_MIN = 1024;
 
 export class EventQueue {
   private heapTime: Float64Array;
   private heapSeq: Float64Array;
   private heapSlot: Int32Array;
-  private size = 0;
+  /** Heap entries, live and dead. */
+  private n = 0;
+  /** Dead (cancelled, not yet discarded) heap entries. */
+  private dead = 0;
 
-  private slotHandler: Int32Array;
-  private slotPayload: Float64Array;
-  private slotGen: Float64Array;
-  private slotPos: Int32Array; // position in heap, -1 when free
+  /** Per-slot record, stride 4: [handler, payload, generation, unused], one cache line per slot. */
+  private slots: Float64Array;
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotCount = 0;
   private nextSeq = 0;
 
-  /** Filled by pop(): the popped event's fields. */
+  /** Filled by pop() (and by a successful cancel(), without the time): the event's fields. */
   poppedTime = 0;
   poppedHandler = 0;
   poppedPayload = 0;
@@ -35,135 +50,185 @@ export class EventQueue {
     this.heapTime = new Float64Array(c);
     this.heapSeq = new Float64Array(c);
     this.heapSlot = new Int32Array(c);
-    this.slotHandler = new Int32Array(c);
-    this.slotPayload = new Float64Array(c);
-    this.slotGen = new Float64Array(c);
-    this.slotPos = new Int32Array(c).fill(-1);
+    this.slots = new Float64Array(c * 4);
     this.freeSlots = new Int32Array(c);
   }
 
+  /** Pending (live) events. */
   get length(): number {
-    return this.size;
+    return this.n - this.dead;
   }
 
-  /** Time of the earliest event, or Infinity when empty. */
+  /** Time of the earliest pending event, or Infinity when empty. */
   peekTime(): number {
-    return this.size > 0 ? this.heapTime[0] : Infinity;
+    if (this.dead > 0) this.dropDeadTop();
+    return this.n > 0 ? this.heapTime[0] : Infinity;
   }
 
+  /** Schedules `handler(payload)` at `time`; returns a handle for `cancel`. `handler` must be >= 0. */
   push(time: number, handler: number, payload: number): number {
     let slot: number;
     if (this.freeCount > 0) {
       slot = this.freeSlots[--this.freeCount];
     } else {
-      if (this.slotCount === this.slotHandler.length) this.grow();
+      if (this.slotCount === this.freeSlots.length) this.growSlots();
       slot = this.slotCount++;
     }
-    this.slotHandler[slot] = handler;
-    this.slotPayload[slot] = payload;
+    const sd = this.slots;
+    const b = slot << 2;
+    sd[b] = handler;
+    sd[b + 1] = payload;
+    if (this.n === this.heapTime.length) this.growHeap();
     const seq = this.nextSeq++;
-    let i = this.size++;
-    // sift up with the new key held aside
+    // sift up, holding the new key aside (hole method)
     const ht = this.heapTime;
     const hs = this.heapSeq;
     const hslot = this.heapSlot;
-    const pos = this.slotPos;
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pt = ht[p];
       if (pt < time || (pt === time && hs[p] < seq)) break;
       ht[i] = pt;
       hs[i] = hs[p];
-      const ps = hslot[p];
-      hslot[i] = ps;
-      pos[ps] = i;
+      hslot[i] = hslot[p];
       i = p;
     }
     ht[i] = time;
     hs[i] = seq;
     hslot[i] = slot;
-    pos[slot] = i;
-    return this.slotGen[slot] * SLOT_LIMIT + slot;
+    return sd[b + 2] * SLOT_LIMIT + slot;
   }
 
-  /** Removes the earliest event into popped*; returns false when empty. */
-  pop(): boolean {
-    if (this.size === 0) return false;
-    const slot = this.heapSlot[0];
-    this.poppedTime = this.heapTime[0];
-    this.poppedHandler = this.slotHandler[slot];
-    this.poppedPayload = this.slotPayload[slot];
-    this.removeAt(0);
-    this.release(slot);
-    return true;
+  /**
+   * Removes the earliest pending event into popped* if its time is <= `until`; returns false
+   * (removing nothing) when the queue is empty or the earliest event lies after `until`.
+   */
+  pop(until = Infinity): boolean {
+    for (;;) {
+      if (this.n === 0) return false;
+      const time = this.heapTime[0];
+      // dead or alive, the top holds the smallest time: nothing at or before `until` remains
+      if (time > until) return false;
+      const slot = this.heapSlot[0];
+      this.removeTop();
+      const sd = this.slots;
+      const b = slot << 2;
+      const h = sd[b];
+      if (h === DEAD) {
+        // a cancelled event reaching the top: its generation was bumped at cancel time
+        this.dead--;
+        this.freeSlots[this.freeCount++] = slot;
+        continue;
+      }
+      this.poppedTime = time;
+      this.poppedHandler = h;
+      this.poppedPayload = sd[b + 1];
+      sd[b + 2] += 1;
+      this.freeSlots[this.freeCount++] = slot;
+      return true;
+    }
   }
 
-  /** Cancels a scheduled event (its handler and payload land in popped*). Returns false if it already ran or was cancelled. */
+  /**
+   * Cancels a pending event (its handler and payload land in poppedHandler/poppedPayload).
+   * Returns false if it already ran, was already cancelled, or the handle is not one of ours.
+   */
   cancel(handle: number): boolean {
+    if (!(handle >= 0) || !Number.isInteger(handle)) return false;
     const slot = handle % SLOT_LIMIT;
     const gen = (handle - slot) / SLOT_LIMIT;
-    if (slot >= this.slotCount || this.slotGen[slot] !== gen) return false;
-    const i = this.slotPos[slot];
-    if (i < 0) return false;
-    this.poppedHandler = this.slotHandler[slot];
-    this.poppedPayload = this.slotPayload[slot];
-    this.removeAt(i);
-    this.release(slot);
+    const sd = this.slots;
+    const b = slot << 2;
+    if (slot >= this.slotCount || sd[b + 2] !== gen) return false;
+    const h = sd[b];
+    if (h === DEAD) return false; // unreachable while generations are bumped, kept as a guard
+    this.poppedHandler = h;
+    this.poppedPayload = sd[b + 1];
+    sd[b] = DEAD;
+    sd[b + 2] += 1;
+    this.dead++;
+    if (this.dead > COMPACT_MIN && this.dead * 2 > this.n) this.compact();
     return true;
   }
 
-  private release(slot: number): void {
-    this.slotPos[slot] = -1;
-    this.slotGen[slot] += 1;
-    this.freeSlots[this.freeCount++] = slot;
-  }
-
-  private removeAt(i: number): void {
-    const last = --this.size;
-    if (i === last) return;
-    const t = this.heapTime[last];
-    const s = this.heapSeq[last];
-    const sl = this.heapSlot[last];
-    // the moved element may need to go up (cancel in the middle) or down
-    if (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = this.heapTime[p];
-      if (t < pt || (t === pt && s < this.heapSeq[p])) {
-        this.siftUp(i, t, s, sl);
-        return;
-      }
+  /** Discards dead entries sitting at the top, so heapTime[0] is a live event's time. */
+  private dropDeadTop(): void {
+    while (this.n > 0) {
+      const slot = this.heapSlot[0];
+      if (this.slots[slot << 2] !== DEAD) return;
+      this.removeTop();
+      this.dead--;
+      this.freeSlots[this.freeCount++] = slot;
     }
-    this.siftDown(i, t, s, sl);
   }
 
-  private siftUp(i: number, t: number, s: number, sl: number): void {
+  /** Removes heap entry 0 by sifting the last entry down from the root. */
+  private removeTop(): void {
+    const n = --this.n;
+    if (n === 0) return;
     const ht = this.heapTime;
     const hs = this.heapSeq;
     const hslot = this.heapSlot;
-    const pos = this.slotPos;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = ht[p];
-      if (pt < t || (pt === t && hs[p] < s)) break;
-      ht[i] = pt;
-      hs[i] = hs[p];
-      const ps = hslot[p];
-      hslot[i] = ps;
-      pos[ps] = i;
-      i = p;
+    const t = ht[n];
+    const s = hs[n];
+    const sl = hslot[n];
+    const half = n >> 1;
+    let i = 0;
+    while (i < half) {
+      let c = 2 * i + 1;
+      let ct = ht[c];
+      let cs = hs[c];
+      const r = c + 1;
+      if (r < n) {
+        const rt = ht[r];
+        if (rt < ct || (rt === ct && hs[r] < cs)) {
+          c = r;
+          ct = rt;
+          cs = hs[r];
+        }
+      }
+      if (t < ct || (t === ct && s < cs)) break;
+      ht[i] = ct;
+      hs[i] = cs;
+      hslot[i] = hslot[c];
+      i = c;
     }
     ht[i] = t;
     hs[i] = s;
     hslot[i] = sl;
-    pos[sl] = i;
   }
 
-  private siftDown(i: number, t: number, s: number, sl: number): void {
+  /** Drops every dead entry and rebuilds the heap bottom-up (Floyd), O(n). */
+  private compact(): void {
     const ht = this.heapTime;
     const hs = this.heapSeq;
     const hslot = this.heapSlot;
-    const pos = this.slotPos;
-    const n = this.size;
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      const slot = hslot[r];
+      if (this.slots[slot << 2] === DEAD) {
+        this.freeSlots[this.freeCount++] = slot;
+        continue;
+      }
+      ht[w] = ht[r];
+      hs[w] = hs[r];
+      hslot[w] = slot;
+      w++;
+    }
+    this.n = w;
+    this.dead = 0;
+    for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDownFrom(i);
+  }
+
+  private siftDownFrom(i: number): void {
+    const ht = this.heapTime;
+    const hs = this.heapSeq;
+    const hslot = this.heapSlot;
+    const n = this.n;
+    const t = ht[i];
+    const s = hs[i];
+    const sl = hslot[i];
     const half = n >> 1;
     while (i < half) {
       let c = 2 * i + 1;
@@ -181,37 +246,37 @@ export class EventQueue {
       if (t < ct || (t === ct && s < cs)) break;
       ht[i] = ct;
       hs[i] = cs;
-      const csl = hslot[c];
-      hslot[i] = csl;
-      pos[csl] = i;
+      hslot[i] = hslot[c];
       i = c;
     }
     ht[i] = t;
     hs[i] = s;
     hslot[i] = sl;
-    pos[sl] = i;
   }
 
-  private grow(): void {
-    const c = this.slotHandler.length * 2;
-    if (c > SLOT_LIMIT) throw new Error(`event queue: more than ${SLOT_LIMIT} pending events`);
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(c);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array, fill = 0) => {
-      const b = new Int32Array(c).fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.heapTime = f64(this.heapTime);
-    this.heapSeq = f64(this.heapSeq);
-    this.heapSlot = i32(this.heapSlot);
-    this.slotHandler = i32(this.slotHandler);
-    this.slotPayload = f64(this.slotPayload);
-    this.slotGen = f64(this.slotGen);
-    this.slotPos = i32(this.slotPos, -1);
-    this.freeSlots = i32(this.freeSlots);
+  private growHeap(): void {
+    const c = this.heapTime.length * 2;
+    this.heapTime = growF64(this.heapTime, c);
+    this.heapSeq = growF64(this.heapSeq, c);
+    this.heapSlot = growI32(this.heapSlot, c);
   }
+
+  private growSlots(): void {
+    const c = this.freeSlots.length * 2;
+    if (c > SLOT_LIMIT) throw new Error(`event queue: more than ${SLOT_LIMIT} pending events`);
+    this.slots = growF64(this.slots, c * 4);
+    this.freeSlots = growI32(this.freeSlots, c);
+  }
+}
+
+function growF64(a: Float64Array, c: number): Float64Array {
+  const b = new Float64Array(c);
+  b.set(a);
+  return b;
+}
+
+function growI32(a: Int32Array, c: number): Int32Array {
+  const b = new Int32Array(c);
+  b.set(a);
+  return b;
 }

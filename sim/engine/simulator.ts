@@ -91,11 +91,12 @@ export class Simulator {
     const q = this.queue;
     const handlers = this.handlers;
     const start = this.events;
-    while (!this.stopped && q.length > 0 && q.peekTime() <= until) {
-      q.pop();
+    // pop and dispatch in one loop: one call into the queue per event, no peek
+    while (q.pop(until)) {
       this.now = q.poppedTime;
       this.events++;
       handlers[q.poppedHandler](q.poppedPayload);
+      if (this.stopped) break;
     }
     if (!this.stopped && until !== Infinity && this.now < until) this.now = until;
     return this.events - start;
