@@ -47,10 +47,22 @@ export class Resp {
 
   tryParse() {
     if (!this.waiter || this.len === 0) return;
+    // Only the header line is looked at until the whole reply has arrived: concatenating every
+    // chunk on every 'data' event would copy O(n^2) bytes for a large value.
+    let head = this.chunks[0];
+    let eol = head.indexOf('\r\n');
+    if (eol < 0 && this.chunks.length > 1) {
+      head = Buffer.concat(this.chunks, this.len);
+      this.chunks = [head];
+      eol = head.indexOf('\r\n');
+    }
+    if (eol < 0) return;
+    if (head[0] === 0x24 /* $ */) {
+      const n = Number(head.subarray(1, eol).toString('latin1'));
+      if (n >= 0 && this.len < eol + 2 + n + 2) return;
+    }
     const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.len);
     this.chunks = [buf];
-    const eol = buf.indexOf('\r\n');
-    if (eol < 0) return;
     const type = String.fromCharCode(buf[0]);
     const line = buf.subarray(1, eol).toString('latin1');
     let value;

@@ -1,0 +1,137 @@
+/**
+ * npm run calibrate -- --testbed netns --bandwidth 25,50,75,100 [--workers 3] [--quick] [--name local]
+ *
+ * Builds a live testbed, runs the probes, fits flowsim's parameters, measures held-out cases afresh
+ * and compares them with flowsim's prediction, then writes the profile
+ * (configs/calibration/<name>.yaml) and a report (results/calibration/<name>-<timestamp>/report.md).
+ * Exit codes: 0 done; 2 bad arguments or the testbed cannot run here; 1 a failure during the run.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { fitAll, paramsFromFits, round, type AffineFit, type Fits } from './fit.js';
+import { compareHoldout } from './holdout.js';
+import { makePlan, runHoldout, runProbes } from './probes.js';
+import { CALIBRATION_DIR, REPO_ROOT, writeProfile, type Profile } from './profile.js';
+import { writeReport } from './report.js';
+import { startDockerTestbed } from './testbed/docker.js';
+import { startNetnsTestbed } from './testbed/netns.js';
+import { TestbedUnavailableError, type Testbed } from './testbed/types.js';
+
+class UsageError extends Error {}
+
+function parseBandwidth(s: string): number[] {
+  const parts = String(s)
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const out = parts.map((p) => {
+    const v = Number(p);
+    if (!(Number.isFinite(v) && v > 0 && v <= 10_000)) throw new UsageError(`--bandwidth: expected a comma-separated list of MB/s values in (0, 10000], got '${p}'`);
+    return v;
+  });
+  if (out.length === 0) throw new UsageError('--bandwidth: expected at least one value (MB/s)');
+  return [...new Set(out)].sort((a, b) => a - b);
+}
+
+function fitSummary(f: AffineFit): Record<string, unknown> {
+  return { model: f.model, interceptS: round(f.interceptS), slope: round(f.slope), r2: round(f.r2), n: f.n, residuals: { rmseS: round(f.residuals.rmseS), maxAbsS: round(f.residuals.maxAbsS), medianRelative: round(f.residuals.medianRelative) } };
+}
+
+function fitsForProfile(f: Fits, holdout: ReturnType<typeof compareHoldout>): Record<string, unknown> {
+  return {
+    transfer: { ...fitSummary(f.transfer), bandwidthFactor: round(f.bandwidthFactor) },
+    perCap: f.perCap.map((c) => ({ capBps: c.capBps, achievedBps: round(c.achievedBps), factor: round(c.factor), bulkBps: round(c.bulkBps), r2: round(c.fit.r2), interceptS: round(c.fit.interceptS) })),
+    fairness: f.fairness.map((x) => ({ capBps: x.capBps, flows: x.flows, shares: x.shares.map((s) => round(s, 4)), jain: round(x.jain, 5), aggregateFactor: round(x.aggregateFactor, 5) })),
+    rtt: { medianS: round(f.rttS.median), p95S: round(f.rttS.p95), n: f.rttS.n, linkLatencyS: round(f.linkLatencyS), latencyFactorFrom: 'transfer intercept / (RTT / 2)' },
+    remoteStore: { capBps: f.remote.capBps, set: fitSummary(f.remote.set), get: fitSummary(f.remote.get), note: f.remote.throughputNote },
+    localStore: { set: fitSummary(f.local.set), get: fitSummary(f.local.get) },
+    coldStart: { kind: 'lognormal', n: f.coldStart.n, mu: round(f.coldStart.mu), sigma: round(f.coldStart.sigma), medianS: round(f.coldStart.median), p95S: round(f.coldStart.p95), qqR2: round(f.coldStart.r2), residuals: { rmseS: round(f.coldStart.residuals.rmseS), maxAbsS: round(f.coldStart.residuals.maxAbsS) } },
+    warmInvocation: { n: f.warm.n, medianRoundTripS: round(f.warm.medianRoundTripS), medianRuntimeS: round(f.warm.medianRuntimeS) },
+    holdout: { medianError: round(holdout.medianError, 4), maxError: round(holdout.maxError, 4), n: holdout.rows.length },
+  };
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('npm run calibrate --')
+    .usage('$0 [options]\n\nMeasure a live testbed, fit flowsim\'s network/storage/cold-start parameters, write a calibration profile and a report.')
+    .option('testbed', { choices: ['netns', 'docker'] as const, default: 'netns' as const, describe: 'netns: namespaces + tc on this host (root); docker: containers on a Docker engine (DOCKER_HOST or /var/run/docker.sock)' })
+    .option('bandwidth', { type: 'string', default: '25,50,75,100', describe: 'caps to measure, MB/s (1 MB = 1e6 bytes), each node both ways' })
+    .option('workers', { type: 'number', default: 3, describe: 'worker nodes (each: local redis + function runtime)' })
+    .option('quick', { type: 'boolean', default: false, describe: 'fewer and smaller probes (about a minute)' })
+    .option('name', { type: 'string', describe: 'profile name (default <testbed>-local)' })
+    .option('delay', { type: 'number', default: 0, describe: 'added one-way delay per interface, ms (needs netem; reported as unsupported when missing)' })
+    .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results', 'calibration'), describe: 'directory for reports' })
+    .option('profile-dir', { type: 'string', default: CALIBRATION_DIR, describe: 'directory for the profile' })
+    .option('docker-image', { type: 'string', default: 'node:20-bookworm', describe: 'image for the docker testbed (needs apt-get for redis-server and iproute2)' })
+    .option('verbose', { type: 'boolean', default: false, describe: 'stack traces on failure' })
+    .strict()
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    })
+    .example('$0 --testbed netns --quick', 'a quick calibration on this host (as root)')
+    .example('$0 --testbed netns --bandwidth 25,50,75,100 --workers 3 --name local', 'the full plan')
+    .help()
+    .parseAsync();
+
+  const caps = parseBandwidth(argv.bandwidth).map((m) => m * 1e6);
+  if (!(Number.isInteger(argv.workers) && argv.workers >= 3 && argv.workers <= 32)) throw new UsageError(`--workers: expected an integer in 3..32 (held-out cases use 3 workers), got ${argv.workers}`);
+  if (!(argv.delay >= 0)) throw new UsageError(`--delay: expected ms >= 0, got ${argv.delay}`);
+  const name = argv.name ?? `${argv.testbed}-local`;
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: expected letters, digits, . _ - only, got '${name}'`);
+  const log = (s: string) => process.stderr.write(s + '\n');
+  const t0 = Date.now();
+  const measuredAt = new Date().toISOString();
+
+  log(`calibrate: testbed ${argv.testbed}, caps ${caps.map((c) => c / 1e6).join('/')} MB/s, ${argv.workers} workers, ${argv.quick ? 'quick' : 'full'} plan`);
+  let tb: Testbed | undefined;
+  try {
+    tb =
+      argv.testbed === 'netns'
+        ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, delayS: argv.delay / 1000, log })
+        : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, delayS: argv.delay / 1000, image: argv.dockerImage, log });
+    log(`testbed up: ${tb.id}`);
+    const plan = makePlan(caps, argv.quick);
+    const m = await runProbes(tb, plan, log);
+    const fits = fitAll(m);
+    const params = paramsFromFits(fits);
+    log(`fitted: bandwidthFactor ${fits.bandwidthFactor.toFixed(4)}, latencyFactor ${fits.latencyFactor.toFixed(2)}, remote op ${(fits.remote.opLatencyS * 1e3).toFixed(3)} ms, cold start mean ${(fits.coldStart.mean * 1e3).toFixed(1)} ms`);
+    const h = await runHoldout(tb, plan, log);
+    const holdout = compareHoldout(h, params, fits.linkLatencyS);
+    log(`held-out: median error ${(holdout.medianError * 100).toFixed(2)}%, max ${(holdout.maxError * 100).toFixed(2)}% over ${holdout.rows.length} cases`);
+    const testbed = { ...tb.describe(), capsBps: caps, plan: argv.quick ? 'quick' : 'full' };
+    const host = { hostname: os.hostname(), kernel: `${os.type()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem(), node: process.version, loadavg: os.loadavg().map((x) => round(x, 3)) };
+    await tb.close();
+    const profile: Profile = {
+      name,
+      measuredAt,
+      testbed,
+      host,
+      units: 'seconds, bytes, bytes/s; caps in MB/s use 1 MB = 1e6 bytes',
+      params,
+      fits: fitsForProfile(fits, holdout),
+    };
+    const profilePath = writeProfile(profile, argv.profileDir);
+    const stamp = measuredAt.replace(/[:.]/g, '-');
+    const dir = path.join(argv.out, `${name}-${stamp}`);
+    const report = await writeReport({ name, dir, profilePath, plan, quick: argv.quick, testbed, host, measuredAt, wallS: (Date.now() - t0) / 1000, m, fits, holdout, params });
+    log(`profile: ${path.relative(process.cwd(), profilePath)}`);
+    log(`report:  ${path.relative(process.cwd(), report)}`);
+    log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  } finally {
+    if (tb) await tb.close();
+  }
+}
+
+main().catch((e: unknown) => {
+  const err = e as Error;
+  if (err instanceof UsageError || err instanceof TestbedUnavailableError || err?.name === 'YError') {
+    process.stderr.write(`calibrate: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`calibrate: failed: ${err?.message ?? String(e)}\n`);
+  if (process.argv.includes('--verbose')) process.stderr.write(`${err?.stack}\n`);
+  process.exit(1);
+});

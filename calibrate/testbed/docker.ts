@@ -1,0 +1,323 @@
+/**
+ * The same testbed roles as containers on a Docker host, through dockerode (DOCKER_HOST or the
+ * local socket): one container per node on a private bridge network of its own, shaped with tc
+ * inside each container (egress tbf on eth0, ingress through an ifb device, as on netns), redis-server
+ * as the remote store (storage) and the local store (each worker), runtime.mjs as the agent.
+ *
+ * HONEST STATUS: only the "no engine" path has been exercised (there is no Docker engine on the
+ * machine this was written on). The container path below follows the Docker Engine API as dockerode
+ * exposes it but has never run; expect to debug it on a first real Docker host.
+ *
+ * Requirements on the Docker host: the image must have (or be able to apt-get) iproute2 and
+ * redis-server; containers get CAP_NET_ADMIN; ingress shaping needs the host kernel's ifb module.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PassThrough, type Duplex } from 'node:stream';
+import Docker from 'dockerode';
+import { AgentClient, TestbedUnavailableError, type NodeInfo, type Role, type Testbed } from './types.js';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const FILES = ['runtime.mjs', 'function.mjs', 'resp.mjs'];
+const LABEL = 'flowsim.testbed';
+const OWNER_LABEL = 'flowsim.owner';
+
+export interface DockerOptions {
+  workers?: number;
+  rateBps: number;
+  delayS?: number;
+  image?: string;
+  log?: (m: string) => void;
+  /** For tests: a preconfigured client. Default: `new Docker()` (DOCKER_HOST or /var/run/docker.sock). */
+  docker?: Docker;
+  pingTimeoutMs?: number;
+}
+
+/** Where dockerode will connect, for messages. */
+export function dockerEndpoint(): string {
+  return process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'the local socket /var/run/docker.sock';
+}
+
+const NO_ENGINE_CODES = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET', 'EPIPE']);
+
+/** Resolves when an engine answers `ping`; otherwise throws TestbedUnavailableError saying how to point at one. */
+export async function checkDockerEngine(docker: Docker, timeoutMs = 5000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+      }),
+    ]);
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? '';
+    const detail = (e as Error).message;
+    const how =
+      'Start a Docker engine here, or point at one with DOCKER_HOST (e.g. DOCKER_HOST=tcp://host:2375 or DOCKER_HOST=ssh://user@host), ' +
+      'then rerun `npm run calibrate -- --testbed docker`. On Linux as root, `--testbed netns` needs no Docker.';
+    if (NO_ENGINE_CODES.has(code)) {
+      throw new TestbedUnavailableError(`no Docker engine: nothing answers at ${dockerEndpoint()} (${code}: ${detail}). ${how}`);
+    }
+    throw new TestbedUnavailableError(`the Docker engine at ${dockerEndpoint()} did not answer ping (${code || 'error'}: ${detail}). ${how}`);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}
+
+function tbfArgs(rateBps: number): string[] {
+  const burst = Math.max(32 * 1024, Math.round(rateBps * 0.001)); // same as netns.ts (measured there)
+  return ['tbf', 'rate', `${Math.round(rateBps * 8)}bit`, 'burst', String(burst), 'latency', '100ms'];
+}
+
+class DockerTestbed implements Testbed {
+  readonly kind = 'docker' as const;
+  gateway!: NodeInfo;
+  storage!: NodeInfo;
+  workers: NodeInfo[] = [];
+  rateBps: number;
+  delaySupported = false;
+  delayNote = 'no delay requested';
+  private readonly containers = new Map<string, Docker.Container>();
+  private readonly agents = new Map<string, AgentClient>();
+  private network?: Docker.Network;
+  private closed = false;
+  private readonly hooks: Array<[string, () => void]> = [];
+
+  constructor(
+    private readonly docker: Docker,
+    readonly id: string,
+    private readonly nWorkers: number,
+    rateBps: number,
+    private readonly image: string,
+    private readonly log: (m: string) => void,
+  ) {
+    this.rateBps = rateBps;
+  }
+
+  private labels(): Record<string, string> {
+    return { [LABEL]: this.id, [OWNER_LABEL]: `${os.hostname()}:${process.pid}` };
+  }
+
+  /** Runs a command in a container; resolves with exit code and output. */
+  async exec(name: string, cmd: string[], timeoutMs = 600_000): Promise<{ code: number; out: string }> {
+    const c = this.containers.get(name)!;
+    const ex = await c.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
+    const stream = (await ex.start({ hijack: true, stdin: false })) as Duplex;
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d: Buffer) => (text = (text + d.toString()).slice(-20_000)));
+    this.docker.modem.demuxStream(stream, out, out);
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`${name}: ${cmd.join(' ')}: timeout after ${timeoutMs} ms`)), timeoutMs);
+      stream.on('end', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      stream.on('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
+    });
+    const info = await ex.inspect();
+    return { code: info.ExitCode ?? -1, out: text };
+  }
+
+  async must(name: string, cmd: string[], timeoutMs?: number): Promise<string> {
+    const r = await this.exec(name, cmd, timeoutMs);
+    if (r.code !== 0) throw new Error(`${name}: \`${cmd.join(' ')}\` exited ${r.code}: ${r.out.trim().slice(-500)}`);
+    return r.out;
+  }
+
+  installHooks(): void {
+    const onSignal = (sig: string) => () => {
+      this.log(`\n${sig}: removing the docker testbed ${this.id}`);
+      void this.close().finally(() => process.exit(sig === 'SIGINT' ? 130 : 143));
+    };
+    for (const [ev, fn] of [
+      ['SIGINT', onSignal('SIGINT')],
+      ['SIGTERM', onSignal('SIGTERM')],
+    ] as Array<[string, () => void]>) {
+      process.on(ev, fn);
+      this.hooks.push([ev, fn]);
+    }
+  }
+
+  async ensureImage(): Promise<void> {
+    try {
+      await this.docker.getImage(this.image).inspect();
+      return;
+    } catch {
+      /* pull it */
+    }
+    this.log(`pulling ${this.image} ...`);
+    const stream = await this.docker.pull(this.image);
+    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async build(delayS: number): Promise<void> {
+    await this.ensureImage();
+    this.network = await this.docker.createNetwork({ Name: this.id, Driver: 'bridge', Internal: false, Labels: this.labels() });
+    const specs: Array<{ name: string; role: Role }> = [
+      { name: 'gw', role: 'gateway' },
+      { name: 'st', role: 'storage' },
+      ...Array.from({ length: this.nWorkers }, (_, i) => ({ name: `w${i}`, role: 'worker' as Role })),
+    ];
+    const nodes: NodeInfo[] = [];
+    for (const s of specs) {
+      const c = await this.docker.createContainer({
+        Image: this.image,
+        name: `${this.id}-${s.name}`,
+        Cmd: ['sleep', 'infinity'],
+        Labels: this.labels(),
+        HostConfig: { CapAdd: ['NET_ADMIN'], NetworkMode: this.id },
+      });
+      this.containers.set(s.name, c);
+      await c.start();
+      const info = await c.inspect();
+      const addr = info.NetworkSettings.Networks[this.id]?.IPAddress;
+      if (!addr) throw new Error(`container ${s.name}: no address on network ${this.id}`);
+      nodes.push({ name: s.name, role: s.role, addr });
+    }
+    this.gateway = nodes[0]!;
+    this.storage = nodes[1]!;
+    this.workers = nodes.slice(2);
+    this.log(`docker testbed ${this.id}: ${nodes.length} containers on network ${this.id}`);
+
+    // provision: tools, runtime files
+    await Promise.all(
+      nodes.map(async (n) => {
+        await this.must(n.name, ['sh', '-c', 'command -v tc >/dev/null && command -v redis-server >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q iproute2 redis-server)']);
+        for (const f of FILES) {
+          const b64 = fs.readFileSync(path.join(HERE, f)).toString('base64');
+          await this.must(n.name, ['sh', '-c', `mkdir -p /opt/fsim && echo '${b64}' | base64 -d > /opt/fsim/${f}`]);
+        }
+        await this.must(n.name, ['ip', 'link', 'add', 'ifb0', 'type', 'ifb']);
+        await this.must(n.name, ['ip', 'link', 'set', 'ifb0', 'up']);
+        await this.must(n.name, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'handle', 'ffff:', 'ingress']);
+        await this.must(n.name, ['tc', 'filter', 'add', 'dev', 'eth0', 'parent', 'ffff:', 'protocol', 'all', 'u32', 'match', 'u32', '0', '0', 'action', 'mirred', 'egress', 'redirect', 'dev', 'ifb0']);
+      }),
+    );
+    await this.setRate(this.rateBps);
+    if (delayS > 0) {
+      const r = await this.exec('gw', ['tc', 'qdisc', 'add', 'dev', 'lo', 'root', 'netem', 'delay', `${delayS * 1000}ms`]);
+      if (r.code !== 0) {
+        this.delayNote = `delay requested but netem is unavailable on the Docker host (${r.out.trim()}); no added delay`;
+        this.log(`warning: ${this.delayNote}`);
+      } else {
+        await this.exec('gw', ['tc', 'qdisc', 'del', 'dev', 'lo', 'root']);
+        for (const n of nodes) await this.must(n.name, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'parent', '1:1', 'handle', '10:', 'netem', 'delay', `${delayS * 1000}ms`]);
+        this.delaySupported = true;
+        this.delayNote = `netem delay ${delayS * 1000} ms on every container's egress`;
+      }
+    }
+    // services
+    await this.must('st', ['redis-server', '--bind', '0.0.0.0', '--protected-mode', 'no', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    for (const w of this.workers) await this.must(w.name, ['redis-server', '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    for (const n of nodes) await this.startAgent(n);
+    await Promise.all(nodes.map((n) => this.agents.get(n.name)!.waitReady(30_000)));
+    this.log(`docker testbed ${this.id}: agents ready`);
+  }
+
+  private async startAgent(n: NodeInfo): Promise<void> {
+    const c = this.containers.get(n.name)!;
+    const ex = await c.exec({
+      Cmd: ['node', '/opt/fsim/runtime.mjs', `--role=${n.role}`, `--addr=${n.addr}`, `--remote-host=${this.storage.addr}`],
+      AttachStdin: true,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await ex.start({ hijack: true, stdin: true })) as Duplex;
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    stderr.resume();
+    this.docker.modem.demuxStream(stream, stdout, stderr);
+    stream.on('end', () => stdout.end());
+    this.agents.set(n.name, new AgentClient(`agent ${n.name}`, stream, stdout));
+  }
+
+  call<T = unknown>(node: NodeInfo, op: string, args: Record<string, unknown> = {}, timeoutMs?: number): Promise<T> {
+    const a = this.agents.get(node.name);
+    if (!a) return Promise.reject(new Error(`no agent on ${node.name}`));
+    return a.call<T>(op, args, timeoutMs);
+  }
+
+  async setRate(rateBps: number): Promise<void> {
+    await Promise.all(
+      [...this.containers.keys()].map(async (name) => {
+        for (const dev of ['eth0', 'ifb0']) await this.must(name, ['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', ...tbfArgs(rateBps)]);
+      }),
+    );
+    this.rateBps = rateBps;
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      kind: 'docker',
+      id: this.id,
+      endpoint: dockerEndpoint(),
+      image: this.image,
+      workers: this.workers.length,
+      shaping: 'tc tbf on each container eth0 (egress) + ingress redirected to an ifb with tbf',
+      delay: this.delayNote,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [ev, fn] of this.hooks) process.off(ev, fn);
+    for (const a of this.agents.values()) a.fail(new Error('testbed closed'));
+    await Promise.all([...this.containers.values()].map((c) => c.remove({ force: true }).catch(() => {})));
+    if (this.network) await this.network.remove().catch(() => {});
+  }
+}
+
+/** Removes containers and networks a killed run on this host left behind (owner pid gone). */
+export async function cleanupDockerLeftovers(docker: Docker): Promise<number> {
+  const me = os.hostname();
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let removed = 0;
+  const stale = (labels: Record<string, string> | undefined) => {
+    const owner = labels?.[OWNER_LABEL] ?? '';
+    const [host, pid] = owner.split(':');
+    return host === me && !alive(Number(pid));
+  };
+  for (const c of await docker.listContainers({ all: true, filters: { label: [LABEL] } })) {
+    if (stale(c.Labels)) {
+      await docker.getContainer(c.Id).remove({ force: true }).catch(() => {});
+      removed++;
+    }
+  }
+  for (const n of await docker.listNetworks({ filters: { label: [LABEL] } })) {
+    if (stale(n.Labels)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  }
+  return removed;
+}
+
+export async function startDockerTestbed(o: DockerOptions): Promise<Testbed> {
+  const docker = o.docker ?? new Docker();
+  await checkDockerEngine(docker, o.pingTimeoutMs ?? 5000);
+  const log = o.log ?? (() => {});
+  const n = await cleanupDockerLeftovers(docker);
+  if (n) log(`removed ${n} containers left by killed runs`);
+  const workers = o.workers ?? 3;
+  const tb = new DockerTestbed(docker, `fsim-${process.pid}-${Date.now().toString(36)}`, workers, o.rateBps, o.image ?? 'node:20-bookworm', log);
+  tb.installHooks();
+  try {
+    await tb.build(o.delayS ?? 0);
+  } catch (e) {
+    await tb.close();
+    throw e;
+  }
+  return tb;
+}
