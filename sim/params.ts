@@ -66,6 +66,12 @@ export interface Params {
     /** [REF] pressure-aware release: delay = max(0, bytes / (factor * egress) - exec). */
     pressureFactor: number;
     pressureAware: boolean;
+    /**
+     * CPU quota of a container whose function only sleeps (cpu = 0, FaaSFlow's scientific
+     * functions): it sets the egress cap (egressBpsPerCore x quota). [ASSUMPTION] 1 core, the
+     * quota of DataFlower's heaviest templates.
+     */
+    sleepQuotaCores: number;
     /** [REF] dispatch loop 3 ms. */
     dispatchPeriodS: number;
     /** Foreach items are emitted evenly over the producer's compute (item i at (i+1)/K). [ASSUMPTION] */
@@ -102,7 +108,7 @@ export const DEFAULT_PARAMS: Params = {
     usableFraction: 0.8,
     containerMemoryBytes: 256 * 1024 * 1024,
   },
-  dataflower: { egressBpsPerCore: 50e6, pressureFactor: 0.8, pressureAware: true, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
+  dataflower: { egressBpsPerCore: 50e6, pressureFactor: 0.8, pressureAware: true, sleepQuotaCores: 1, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
   request: { timeoutS: 60, workflowInputs: 'miss' },
 };
 

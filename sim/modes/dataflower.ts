@@ -58,6 +58,11 @@ interface Dlu {
   queue: Array<() => void>;
 }
 
+interface RequestState {
+  outputs: Map<string, OutputState>;
+  userPending: number;
+}
+
 interface OutputState {
   pending: PendingStream;
   /** Per consuming node: callbacks waiting for the prefetch, or null once it is done. */
@@ -84,8 +89,7 @@ export class DataFlowerMode implements Mode {
 
   start(req: RequestCtx): void {
     const { control, topo, net, params } = this.ctx;
-    const outputs = new Map<string, OutputState>();
-    req.state = outputs;
+    req.state = { outputs: new Map(), userPending: 0 } satisfies RequestState;
     req.run.onReady = (f, i) => {
       if (!req.app.isStart[f]) {
         this.execute(req, f, i);
@@ -103,9 +107,14 @@ export class DataFlowerMode implements Mode {
     req.run.start();
   }
 
+  /** A container's cpu quota: its function's cpu, or `sleepQuotaCores` for sleeping functions. */
+  private quota(cpu: number): number {
+    return cpu > 0 ? cpu : this.ctx.params.dataflower.sleepQuotaCores;
+  }
+
   private dlu(c: Container, cpu: number): Dlu {
     if (!c.data) {
-      const cap = this.ctx.params.dataflower.egressBpsPerCore * Math.max(cpu, 1e-3);
+      const cap = this.ctx.params.dataflower.egressBpsPerCore * this.quota(cpu);
       c.data = { egressLink: this.ctx.net.addLink(`ctr${c.id}.egress`, cap, 0), busy: false, queue: [] } satisfies Dlu;
     }
     return c.data as Dlu;
@@ -163,7 +172,7 @@ export class DataFlowerMode implements Mode {
             const exec = t.end[slot] - t.start[slot];
             const foreachBytes = this.foreachRemote.get(`${req.id}:${f}:${i}`) ?? 0;
             this.foreachRemote.delete(`${req.id}:${f}:${i}`);
-            const cap = params.dataflower.egressBpsPerCore * Math.max(fn.cpu, 1e-3);
+            const cap = params.dataflower.egressBpsPerCore * this.quota(fn.cpu);
             const delay = (remoteBytes + foreachBytes) / (params.dataflower.pressureFactor * cap) - exec;
             if (params.dataflower.pressureAware && delay >= 0.005) sim.call(delay, () => pools.release(c));
             else pools.release(c);
@@ -215,6 +224,17 @@ export class DataFlowerMode implements Mode {
   }
 
   /**
+   * The request's results have reached the user: every end function is done or dead and each live
+   * one's output has arrived. With one end function (DataFlower's benchmarks) this is the first
+   * output to $USER, as DataFlower's gateway measures; with several (the scientific DAGs) the
+   * request is not over before the last result arrives [ASSUMPTION].
+   */
+  private maybeComplete(req: RequestCtx): void {
+    const st = req.state as RequestState;
+    if (st.userPending === 0 && req.run.done) this.ctx.complete(req);
+  }
+
+  /**
    * Posts f's non-foreach outputs at its end (switch edges only along `chosen`), and its result to
    * the user if it is an end function. `localDone` runs when the FLU's local writes are done.
    * Returns the bytes queued for remote consumers.
@@ -236,11 +256,20 @@ export class DataFlowerMode implements Mode {
       remote += this.emit(req, f, i, node, c, e, edge.kind === 'merge' ? i : 0, nodeFor(req, to, 0), oneDone);
     }
     const isEnd = !cw.outEdges[f].some((e) => cw.edges[e].kind !== 'data');
+    const st = req.state as RequestState;
     if (isEnd) {
       const bytes = cw.functions[f].userOutputBytes;
       const gw = topo.gatewayNode;
-      if (bytes > params.storage.inlineBytes) net.transfer(topo.route(node, gw), bytes, () => this.ctx.complete(req));
-      else control.send(node, gw, () => this.ctx.complete(req));
+      st.userPending++;
+      const arrived = () => {
+        st.userPending--;
+        this.maybeComplete(req);
+      };
+      if (bytes > params.storage.inlineBytes) net.transfer(topo.route(node, gw), bytes, arrived);
+      else control.send(node, gw, arrived);
+    } else {
+      // a switch may have killed the remaining end functions
+      this.maybeComplete(req);
     }
     oneDone();
     return remote;
@@ -270,7 +299,7 @@ export class DataFlowerMode implements Mode {
     }
     localDone();
     // remote: one DLU stream per produced output, one prefetch per consuming node
-    const outputs = req.state as Map<string, OutputState>;
+    const outputs = (req.state as RequestState).outputs;
     const keyIdx = edge.kind === 'foreach' ? `f${e}:${item}` : `b${edge.bytes}`;
     const key = `${f}:${i}:${keyIdx}`;
     let out = outputs.get(key);

@@ -1,0 +1,154 @@
+/**
+ * `npm run sim -- --workflow genome --mode faasflow [...]`: one simulation, a readable summary
+ * or one JSON object. Bad input ends with one line naming what to fix and exit code 2.
+ */
+import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { buildScenario, DEFAULTS, type ScenarioOptions } from '../build.js';
+import { ConfigError, listClusters, listWorkflows } from '../config/load.js';
+import { runScenarioDetailed } from '../run.js';
+import { MODE_NAMES, type ModeName, type SimResult } from '../scenario.js';
+import { MODES } from '../modes/index.js';
+
+function fail(message: string): never {
+  process.stderr.write(`flowsim: ${message}\n`);
+  process.exit(2);
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file) || '.', { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+const fmtS = (x: number) => (Number.isFinite(x) ? `${x.toFixed(3)} s` : '-');
+const fmtB = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
+
+function summary(r: SimResult, o: ScenarioOptions): string {
+  const lines: string[] = [];
+  const bw = r.storageBandwidthBps ? `${o.bandwidthMBps} MB/s (${(r.storageBandwidthBps / 1e6).toFixed(1)}e6 B/s)` : 'uncapped';
+  lines.push(`flowsim: ${o.workflows.join(', ')} in ${r.mode} mode on ${r.cluster}, storage cap ${bw}, seed ${r.seed}, params ${r.params}`);
+  lines.push(`  requests measured ${r.requests}: completed ${r.completed}, timed out ${r.timeouts}; throughput ${r.throughputRps.toFixed(3)} req/s`);
+  lines.push(`  e2e latency        mean ${fmtS(r.e2e.mean)}  p50 ${fmtS(r.e2e.p50)}  p99 ${fmtS(r.e2e.p99)}  max ${fmtS(r.e2e.max)}`);
+  lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
+  lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
+  lines.push(`  containers         ${r.coldStarts} cold starts, peak ${r.containersPeak} live`);
+  if (r.apps.length > 1) {
+    for (const a of r.apps) lines.push(`  ${a.workflow.padEnd(22)} n=${a.completed}/${a.requests}  mean ${fmtS(a.e2e.mean)}  p99 ${fmtS(a.e2e.p99)}  timeouts ${a.timeouts}`);
+  }
+  const busy = r.links.filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes);
+  lines.push(`  bytes per link (busiest first):`);
+  for (const l of busy.slice(0, 8)) lines.push(`    ${l.link.padEnd(24)} ${fmtB(l.bytes).padStart(10)}  utilisation ${(l.utilization * 100).toFixed(1)}%`);
+  if (busy.length > 8) lines.push(`    ... ${busy.length - 8} more links`);
+  lines.push(`  ${r.events} events in ${r.wallSeconds.toFixed(2)} s wall (${Math.round(r.eventsPerSecond)} events/s), ${r.simulatedSeconds.toFixed(1)} s simulated`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const argv = await yargs(hideBin(process.argv))
+    .scriptName('npm run sim --')
+    .usage('$0 --workflow <name> --mode <mode> [options]\n\nSimulates one workload of serverless workflow requests on a modelled cluster and prints e2e latency, overheads and bytes per link.')
+    .option('workflow', { alias: 'w', type: 'string', describe: 'workflow: a built-in name, a .yaml file, a WfFormat .json file, or gen:<recipe>:<tasks>[:seed]; several comma-separated run together (co-run)' })
+    .option('mode', { alias: 'm', type: 'string', choices: MODE_NAMES as unknown as string[], describe: 'orchestration mode' })
+    .option('cluster', { alias: 'c', type: 'string', describe: "cluster preset or .yaml file (default: the workflow's own)" })
+    .option('bandwidth', { alias: 'b', type: 'number', describe: "storage node cap in MB/s as FaaSFlow's wondershaper labels (25, 50, 75, 100); default uncapped" })
+    .option('rpm', { type: 'string', describe: 'open loop: requests per minute (fixed interval); comma-separated: one per co-run workflow' })
+    .option('clients', { type: 'number', describe: 'closed loop: concurrent clients (default 1)' })
+    .option('stagger', { type: 'number', describe: `seconds between closed-loop clients' starts (default ${DEFAULTS.staggerS})` })
+    .option('ramp', { type: 'boolean', describe: "open loop: DataFlower's start-up ramp (x4/x3/x2 intervals in the first minute)" })
+    .option('duration', { alias: 'd', type: 'number', describe: `seconds during which requests are sent (default ${DEFAULTS.durationS})` })
+    .option('warmup-requests', { type: 'number', describe: `first requests not measured (default ${DEFAULTS.warmupRequests})` })
+    .option('warmup', { type: 'number', describe: 'seconds at the start whose requests are not measured (default 0)' })
+    .option('corun-stagger', { type: 'number', describe: 'co-run: seconds between the workflows\' starts (FaaSFlow: 5)' })
+    .option('seed', { alias: 's', type: 'number', describe: `random seed (default ${DEFAULTS.seed})` })
+    .option('calibration', { type: 'string', describe: 'calibration profile name (configs/calibration/<name>.yaml) or path' })
+    .option('params', { type: 'string', describe: 'YAML file overriding model parameters (see sim/params.ts)' })
+    .option('json', { type: 'boolean', describe: 'print one JSON object instead of the summary' })
+    .option('trace', { type: 'string', describe: 'write one JSON line per function instance to this file' })
+    .option('trace-flows', { type: 'string', describe: "write every network flow's rate changes (JSON lines) to this file" })
+    .option('list', { type: 'boolean', describe: 'list workflows, clusters and modes, then exit' })
+    .example('$0 --workflow genome --mode faasflow --bandwidth 50', 'FaaSFlow e2e protocol: one closed-loop client for 120 s')
+    .example('$0 -w video -m hyperflow -b 25 --rpm 8 --json', 'open loop at 8 rpm, JSON output')
+    .example('$0 -w gen:genome:1000 -m dataflower --trace spans.jsonl', 'a generated 1,000-task workflow, with a trace')
+    .strict()
+    .fail((msg, err) => {
+      if (err) throw err;
+      fail(`${msg}\nRun with --help for the options.`);
+    })
+    .help()
+    .parse();
+
+  if (argv.list) {
+    console.log('workflows:');
+    for (const w of listWorkflows()) console.log(`  ${w.name.padEnd(20)} ${w.defaultCluster.padEnd(15)} ${w.description}`);
+    console.log('clusters:');
+    for (const c of listClusters()) console.log(`  ${c.name.padEnd(20)} ${c.description}`);
+    console.log('modes:');
+    for (const m of MODE_NAMES) console.log(`  ${m.padEnd(20)} ${MODES[m].describe}`);
+    return;
+  }
+  if (!argv.workflow) fail('missing --workflow (try --list for the names)');
+  if (!argv.mode) fail(`missing --mode (one of ${MODE_NAMES.join(', ')})`);
+  const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => Number(x.trim())) : undefined;
+  if (rpms && rpms.some((x) => Number.isNaN(x))) fail(`--rpm: expected numbers, got '${argv.rpm}'`);
+  const workflows = argv.workflow.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const opts: ScenarioOptions = {
+    workflows,
+    mode: argv.mode as ModeName,
+    cluster: argv.cluster,
+    bandwidthMBps: argv.bandwidth,
+    rpm: rpms && rpms.length === 1 ? rpms[0] : undefined,
+    rpms: rpms && rpms.length > 1 ? rpms : undefined,
+    clients: argv.clients,
+    staggerS: argv.stagger,
+    ramp: argv.ramp,
+    durationS: argv.duration,
+    warmupRequests: argv['warmup-requests'],
+    warmupS: argv.warmup,
+    corunStaggerS: argv['corun-stagger'],
+    seed: argv.seed,
+    calibration: argv.calibration,
+    paramsFile: argv.params,
+    trace: argv.trace !== undefined,
+    traceFlows: argv['trace-flows'] !== undefined,
+  };
+  for (const [k, v] of Object.entries({ bandwidth: argv.bandwidth, clients: argv.clients, duration: argv.duration, seed: argv.seed }))
+    if (typeof v === 'number' && Number.isNaN(v)) fail(`--${k}: expected a number`);
+  if (rpms && rpms.length > 1 && rpms.length !== workflows.length) fail(`--rpm: give one rate, or one per workflow (${workflows.length})`);
+
+  let scenario;
+  try {
+    scenario = buildScenario(opts);
+  } catch (e) {
+    if (e instanceof ConfigError) fail(e.format());
+    if (e instanceof Error && e.name === 'ProfileError') fail(e.message);
+    throw e;
+  }
+  const tty = process.stderr.isTTY && !argv.json;
+  const out = runScenarioDetailed(scenario, {
+    clock: () => performance.now(),
+    progress: tty ? (t, n) => process.stderr.write(`\r  simulated ${t.toFixed(0)} s, ${n} requests resolved`) : undefined,
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const { result } = out;
+  if (argv.trace) {
+    const lines = (result.instances ?? []).map((r) => JSON.stringify(r)).join('\n');
+    writeAtomic(argv.trace, lines + (lines ? '\n' : ''));
+    delete result.instances;
+  }
+  if (argv['trace-flows']) {
+    const lines = (out.flowRates ?? []).map((r) => JSON.stringify(r)).join('\n');
+    writeAtomic(argv['trace-flows'], lines + (lines ? '\n' : ''));
+  }
+  if (argv.json) console.log(JSON.stringify(result, null, 2));
+  else console.log(summary(result, opts));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) fail(e.format());
+  process.stderr.write(`flowsim: internal error: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
