@@ -1,4 +1,6 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
+import { benchmarkRow, benchmarkTable } from '../sim/config/benchmarks-table.js';
 import { checkPlacement, listClusters, listWorkflows, loadCluster, loadWorkflow } from '../sim/config/load.js';
 import { workerNames } from '../sim/models/cluster.js';
 import { compileWorkflow, criticalPathLength, totalEdgeBytes } from '../sim/models/workflow.js';
@@ -106,4 +108,12 @@ test('cluster presets', (t) => {
     const n = df.nodes.find((m) => m.name === name)!;
     t.deepEqual([n.cores, n.memoryBytes], [8, 16 * 2 ** 30]);
   }
+});
+
+test('docs/benchmarks.md holds the current table (re-run sim/config/benchmarks-table.ts after editing a YAML)', (t) => {
+  const doc = readFileSync(new URL('../docs/benchmarks.md', import.meta.url), 'utf8');
+  t.true(doc.includes(benchmarkTable()));
+  const video = benchmarkRow('video');
+  // the simple_process branch (probability 0) is dead: its 51.7 MB data edge is not taken
+  t.is(video.edgeBytesAll - video.edgeBytesTaken, 51724615);
 });

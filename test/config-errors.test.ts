@@ -1,5 +1,6 @@
 import test from 'ava';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from '../sim/config/load.js';
@@ -189,4 +190,26 @@ test('params files: strict, units accepted, merge into defaults', (t) => {
   t.regex(e2.message, /did you mean 'network'/);
   const e3 = configError(t, () => loadParamsFile(file('network: {bandwidthFactor: -0.5}\n')));
   t.is(e3.format().split(': ').slice(1).join(': '), 'network.bandwidthFactor: expected a positive number, got -0.5 (line 1)');
+});
+
+test('gen:<recipe>:<tasks>[:seed] delegates to the generator; bad refs say what was expected', (t) => {
+  const w = loadWorkflow('gen:genome:30:2');
+  t.is(w.functions.length, 30);
+  t.regex(configError(t, () => loadWorkflow('gen:genome')).message, /expected gen:<recipe>:<tasks>\[:seed\]/);
+  t.regex(configError(t, () => loadWorkflow('gen:genome:0')).message, /tasks must be a positive integer, got '0'/);
+  t.regex(configError(t, () => loadWorkflow('gen:bogus:10')).message, /cannot generate workflow 'gen:bogus:10': .*bogus/);
+});
+
+test('a .json path is read as WfFormat; invalid JSON names the file', (t) => {
+  const f = file('{"name": "x", ', 'broken.json');
+  const e = configError(t, () => loadWorkflow(f));
+  t.true(e.file.endsWith('broken.json'));
+  t.regex(e.message, /^invalid JSON: /);
+});
+
+const FIXTURE = new URL('../traces/fixtures/genome-50.wf15.json', import.meta.url);
+const withFixture = existsSync(FIXTURE) ? test : test.skip;
+withFixture('a WfFormat fixture loads through loadWorkflow', (t) => {
+  const w = loadWorkflow(fileURLToPath(FIXTURE));
+  t.is(w.functions.length, 50);
 });
