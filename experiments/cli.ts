@@ -1,0 +1,152 @@
+/**
+ * `npm run exp -- <experiment> [options]`: runs an experiment's sweep and writes
+ * results/<experiment>/<run-id>/. `list` prints the experiments, `all` runs every one.
+ * Bad input: a clear message on stderr and exit code 2, nothing written under results/.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { EXPERIMENTS, experimentNames, getExperiment } from './registry.js';
+import { ExpError } from './lib/errors.js';
+import { parseOverride, type Overrides } from './lib/sweep.js';
+import { DEFAULT_SEEDS, REPO_ROOT, RunFailed, listRuns, runExperiment, type RunOptions } from './runner.js';
+import type { ExperimentDef } from './types.js';
+
+function commonOptions<T>(y: Argv<T>) {
+  return y
+    .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads', default: os.availableParallelism(), defaultDescription: 'number of cores' })
+    .option('quick', { type: 'boolean', default: false, describe: 'smaller grids and shorter simulated durations (smoke run)' })
+    .option('seeds', { type: 'number', default: DEFAULT_SEEDS, describe: 'seeds per point (1..N); mean and 95% CI across them' })
+    .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results'), defaultDescription: 'results/', describe: 'results root directory' })
+    .option('run-id', { type: 'string', describe: 'name of the run directory (default: a UTC timestamp)' })
+    .option('resume', { type: 'boolean', default: false, describe: 'continue a run: the given --run-id, or the latest run of the experiment; finished points are skipped' })
+    .option('params', { type: 'string', describe: 'YAML file of parameter overrides for every scenario' })
+    .option('calibration', { type: 'string', describe: 'calibration profile name (configs/calibration/<name>.yaml)' })
+    .option('progress', { choices: ['auto', 'bar', 'lines', 'none'] as const, default: 'auto' as const, describe: 'progress display (auto: a bar on a terminal, lines otherwise)' })
+    .option('max-points', { type: 'number', hidden: true, describe: 'keep only the first N points (tests)' })
+    .option('kill-after', { type: 'number', hidden: true, describe: 'test hook: SIGKILL itself after N runs are written' });
+}
+
+function axisValuesText(def: ExperimentDef): string {
+  return def.axes
+    .map((a) => {
+      const v = Array.isArray(a.values) ? a.values.join(', ') : 'depends on the axes before it';
+      return `  ${a.name.padEnd(10)} ${a.describe}; default: ${v}${a.cli ? '' : ' (fixed)'}`;
+    })
+    .join('\n');
+}
+
+function experimentCommand(y: Argv, def: ExperimentDef): Argv {
+  return y.command(
+    def.name,
+    def.description,
+    (yy) => {
+      let c = commonOptions(yy);
+      for (const a of def.axes) if (a.cli) c = c.option(a.name, { type: 'string', describe: `${a.describe} (overrides the sweep)` });
+      return c.epilog(`${def.description}\nProtocol source: ${def.source}\n\nAxes (cartesian product, x seeds):\n${axisValuesText(def)}\n\nOutputs: <out>/${def.name}/<run-id>/{points.csv, summary.csv, timing.csv, manifest.json, headline.txt, *.vl.json, *.svg, *.png}`);
+    },
+    async (argv) => {
+      await runOne(def, argv as unknown as Record<string, unknown>);
+    },
+  );
+}
+
+function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides: Overrides): RunOptions {
+  const jobs = argv.jobs as number;
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new ExpError(`--jobs: expected a whole number 1..256, got ${String(argv.jobs)}`);
+  const seeds = argv.seeds as number;
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${String(argv.seeds)}`);
+  const maxPoints = argv['max-points'] as number | undefined;
+  if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 1)) throw new ExpError(`--max-points: expected a whole number >= 1`);
+  return {
+    def,
+    outDir: path.resolve(argv.out as string),
+    quick: argv.quick as boolean,
+    seeds,
+    jobs,
+    runId: argv['run-id'] as string | undefined,
+    resume: argv.resume as boolean,
+    overrides,
+    maxPoints,
+    paramsFile: argv.params as string | undefined,
+    calibration: argv.calibration as string | undefined,
+    progress: argv.progress as RunOptions['progress'],
+    killAfter: argv['kill-after'] as number | undefined,
+    argv: process.argv.slice(2),
+  };
+}
+
+function overridesOf(def: ExperimentDef, argv: Record<string, unknown>): Overrides {
+  const o: Overrides = {};
+  for (const a of def.axes) if (a.cli && argv[a.name] !== undefined) o[a.name] = parseOverride(a, argv[a.name]);
+  return o;
+}
+
+async function runOne(def: ExperimentDef, argv: Record<string, unknown>, opts?: Partial<RunOptions>): Promise<void> {
+  const o = { ...runOptions(def, argv, overridesOf(def, argv)), ...opts };
+  const r = await runExperiment(o);
+  process.stdout.write(
+    `\n${r.headline}\n\n${def.name}: ${r.tasks} runs (${r.evaluated} evaluated${r.reused ? `, ${r.reused} reused` : ''}) in ${r.wallSeconds.toFixed(1)} s -> ${r.runDir}\n`,
+  );
+}
+
+function list(): void {
+  const w = Math.max(...EXPERIMENTS.map((e) => e.name.length));
+  for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(w)}  ${e.description}\n`);
+  process.stdout.write(`${'all'.padEnd(w)}  every experiment above, in this order\n`);
+}
+
+async function main(): Promise<void> {
+  let y = yargs(hideBin(process.argv))
+    .scriptName('npm run exp --')
+    .usage('$0 <experiment> [options]\n\nRuns one of the papers\' experiments as a sweep of flowsim simulations and writes CSV, plots and a manifest under results/<experiment>/<run-id>/.')
+    .command('list', 'print the experiments with a one-line description', {}, () => list())
+    .command(
+      'all',
+      'run every experiment in turn (common options only)',
+      (yy) => commonOptions(yy),
+      async (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        for (const def of EXPERIMENTS) {
+          const runId = a['run-id'] as string | undefined;
+          const resume = (a.resume as boolean) && (runId ? listRuns(path.resolve(a.out as string), def.name).includes(runId) : listRuns(path.resolve(a.out as string), def.name).length > 0);
+          await runOne(def, a, { resume });
+        }
+      },
+    );
+  for (const def of EXPERIMENTS) y = experimentCommand(y, def);
+  y = y
+    .command(
+      '$0 [experiment]',
+      false,
+      (yy) => yy.positional('experiment', { type: 'string' }),
+      (argv) => {
+        if (argv.experiment) getExperiment(String(argv.experiment)); // throws: unknown experiment
+        throw new ExpError(`name an experiment: ${experimentNames().join(', ')}, all or list (see --help)`);
+      },
+    )
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .version(false)
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new ExpError(`${msg}\n(see: npm run exp -- --help)`);
+    });
+  await y.parseAsync();
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ExpError) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exit(2);
+  }
+  if (e instanceof RunFailed) {
+    process.stderr.write(`error: ${e.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`internal error: ${e instanceof Error ? (process.env.FLOWSIM_DEBUG ? e.stack : e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+/** The compact table of headline figures printed when an experiment ends. */
+import type { HeadlineDef } from '../types.js';
+import { matches, type SummaryRow } from './plot.js';
+
+export function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '-';
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a >= 1000) return x.toFixed(0);
+  if (a >= 100) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  return x.toPrecision(2);
+}
+
+export function headlineTable(h: HeadlineDef, rows: SummaryRow[]): string {
+  const sel = rows.filter((r) => matches(r, h.where) && r[`${h.metric}.mean`] !== undefined);
+  if (sel.length === 0) return '';
+  const cols: string[] = [];
+  const cells = new Map<string, Map<string, { mean: number | null; ci: number | null }>>();
+  for (const r of sel) {
+    const c = String(r[h.col]);
+    if (!cols.includes(c)) cols.push(c);
+    const label = h.rows.map((f) => String(r[f])).join('  ');
+    if (!cells.has(label)) cells.set(label, new Map());
+    const mean = r[`${h.metric}.mean`] as number | null;
+    const ci = (r[`${h.metric}.ci95`] ?? null) as number | null;
+    const prev = cells.get(label)!.get(c);
+    // maxOver: keep the largest mean over the reduced field (peak throughput over clients)
+    if (!prev || (h.maxOver && mean !== null && (prev.mean === null || mean > prev.mean))) cells.get(label)!.set(c, { mean, ci });
+  }
+  const header = [h.rows.join(' '), ...cols];
+  const body = [...cells.entries()].map(([label, m]) => [
+    label,
+    ...cols.map((c) => {
+      const v = m.get(c);
+      if (!v || v.mean === null) return '-';
+      return v.ci !== null ? `${fmt(v.mean)} ±${fmt(v.ci)}` : fmt(v.mean);
+    }),
+  ]);
+  const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  const title = `${h.title}${h.maxOver ? ` (max over ${h.maxOver})` : ''}; mean ±95% CI across seeds`;
+  return [title, line(header), ...body.map(line)].join('\n');
+}

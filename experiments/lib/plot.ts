@@ -1,0 +1,91 @@
+/**
+ * Plots shaped like the papers' figures, as Vega-Lite specs rendered to SVG (vega, headless) and
+ * PNG (@resvg/resvg-js with DejaVu Sans; see shared/reference/toolchain.md).
+ * Data points are the across-seed means; the 95% CI is drawn as a rule (error bar).
+ */
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { AxisValue, PlotDef } from '../types.js';
+
+/** Vega-Lite reads dots in field names as nested access: plotted fields use `_` instead. */
+export function fieldName(name: string): string {
+  return name.replace(/[.\s]/g, '_');
+}
+
+export type SummaryRow = Record<string, AxisValue | number | null>;
+
+export function matches(row: Record<string, unknown>, where?: Record<string, AxisValue | AxisValue[]>): boolean {
+  if (!where) return true;
+  return Object.entries(where).every(([k, v]) => (Array.isArray(v) ? v.includes(row[k] as AxisValue) : row[k] === v));
+}
+
+/**
+ * Builds the Vega-Lite spec. `rows` are summary rows carrying `<metric>.mean` and `<metric>.ci95`.
+ */
+export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unknown> {
+  const y = fieldName(def.y);
+  const values = rows
+    .filter((r) => matches(r, def.where))
+    .filter((r) => typeof r[`${def.y}.mean`] === 'number')
+    .map((r) => {
+      const mean = r[`${def.y}.mean`] as number;
+      const ci = typeof r[`${def.y}.ci95`] === 'number' ? (r[`${def.y}.ci95`] as number) : 0;
+      const o: Record<string, unknown> = {};
+      for (const f of [def.x, def.color, def.xOffset, def.column, def.row]) if (f) o[fieldName(f)] = r[f];
+      let lo = mean - ci;
+      if (def.logY && lo <= 0) lo = mean / 10;
+      Object.assign(o, { [y]: mean, [`${y}_lo`]: lo, [`${y}_hi`]: mean + ci });
+      return o;
+    });
+  const enc = (f: string | undefined, type: 'nominal' | 'ordinal' | 'quantitative', title?: string) =>
+    f ? { field: fieldName(f), type, title: title ?? f } : undefined;
+  const xType = def.xType ?? (def.mark === 'bar' ? 'nominal' : 'quantitative');
+  const yScale = def.logY ? { type: 'log' } : { zero: def.mark === 'bar' };
+  const x = { ...enc(def.x, xType, def.xTitle)!, ...(def.mark === 'bar' ? { axis: { labelAngle: -40 } } : {}) };
+  const common: Record<string, unknown> = { x };
+  if (def.color) common.color = enc(def.color, 'nominal');
+  if (def.xOffset) common.xOffset = enc(def.xOffset, 'nominal');
+  const layer = [
+    {
+      mark: def.mark === 'bar' ? { type: 'bar' } : { type: 'line', point: true },
+      encoding: { ...common, y: { field: y, type: 'quantitative', title: def.yTitle ?? def.y, scale: yScale, ...(def.mark === 'bar' ? { stack: null } : {}) } },
+    },
+    {
+      mark: { type: 'rule', color: 'black', ...(def.mark === 'bar' ? {} : { opacity: 0.6 }) },
+      encoding: {
+        ...common,
+        ...(def.mark === 'bar' ? { color: { value: 'black' } } : {}),
+        y: { field: `${y}_lo`, type: 'quantitative', scale: yScale },
+        y2: { field: `${y}_hi` },
+      },
+    },
+  ];
+  const facet: Record<string, unknown> = {};
+  if (def.column) facet.column = { field: fieldName(def.column), type: 'ordinal', title: def.column };
+  if (def.row) facet.row = { field: fieldName(def.row), type: 'ordinal', title: def.row };
+  const base = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: def.title,
+    data: { values },
+    config: { font: 'DejaVu Sans', background: 'white' },
+  };
+  const inner = { width: def.mark === 'bar' ? { step: def.xOffset ? 36 : 20 } : 220, height: 180, layer };
+  if (def.column || def.row) return { ...base, facet, spec: inner, resolve: { scale: { x: 'independent' } } };
+  return { ...base, ...inner };
+}
+
+export async function renderSpec(spec: Record<string, unknown>): Promise<{ svg: string; png: Buffer }> {
+  const compiled = vl.compile(spec as unknown as vl.TopLevelSpec, { logger: vega.logger(vega.None) }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, {
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+  })
+    .render()
+    .asPng();
+  return { svg, png };
+}
