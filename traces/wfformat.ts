@@ -399,9 +399,12 @@ export function exportWfFormat(spec: WorkflowSpec, version: '1.5' | '1.4', opts:
   const outputs = new Map<string, { id: string; size: number }[]>(spec.functions.map((f) => [f.name, []]));
   // one file per (producer, distinct byte count)
   const fileOf = new Map<string, Map<number, string>>();
+  const linked = new Set<string>();
   for (const e of spec.edges) {
     if (!parents.has(e.from) || !parents.has(e.to)) throw new Error(`exportWfFormat: edge '${e.from}' -> '${e.to}' names a missing function`);
-    if (!parents.get(e.to)!.includes(e.from)) {
+    const link = `${e.from}\u0000${e.to}`;
+    if (!linked.has(link)) {
+      linked.add(link);
       parents.get(e.to)!.push(e.from);
       children.get(e.from)!.push(e.to);
     }
