@@ -147,9 +147,7 @@ function validate<S extends z.ZodType>(schema: S, src: YamlSource): z.output<S> 
   let path = iss.path;
   if (iss.code === 'unrecognized_keys' && iss.keys.length > 0) path = [...path, iss.keys[0]];
   const more = r.error.issues.length > 1 ? ` [${r.error.issues.length - 1} more problem${r.error.issues.length > 2 ? 's' : ''} after this one]` : '';
-  return (() => {
-    throw errorAt(src, path, iss.message + more);
-  })();
+  throw errorAt(src, path, iss.message + more);
 }
 
 function hintList(word: string, valid: readonly string[], noun: string): string {
