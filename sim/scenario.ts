@@ -122,6 +122,13 @@ export interface SimResult {
   throughputRps: number;
   coldStarts: number;
   containersPeak: number;
+  /** Control messages (triggers, HTTP requests and replies) and engine operations. */
+  controlMessages: number;
+  engineOperations: number;
+  remoteStoreOps: number;
+  localStoreOps: number;
+  /** Peak memory reserved by containers on each node. */
+  memory: Array<{ node: string; peakBytes: number; capacityBytes: number }>;
   simulatedSeconds: number;
   events: number;
   /** Wall-clock figures: the only fields that differ between identical runs. */

@@ -61,7 +61,8 @@ export class ContainerPools {
   private nextId = 0;
   private readonly pools = new Map<string, Pool>();
   private readonly idleByNode: Set<Container>[];
-  private readonly memoryWaiters: Array<Array<() => boolean>>;
+  /** Pools on each node with calls waiting for memory to start a container, in arrival order. */
+  private readonly memoryWaiting: Set<Pool>[];
   /** Called when a container is created or destroyed (modes attach/free per-container state). */
   onCreate?: (c: Container) => void;
   onDestroy?: (c: Container) => void;
@@ -74,13 +75,15 @@ export class ContainerPools {
     private readonly keepAliveS: number,
   ) {
     this.idleByNode = nodes.names.map(() => new Set());
-    this.memoryWaiters = nodes.names.map(() => []);
+    this.memoryWaiting = nodes.names.map(() => new Set());
   }
 
   private pool(key: string, node: number, o: AcquireOptions): Pool {
     const k = `${key}@${node}`;
     let p = this.pools.get(k);
     if (!p) {
+      if (o.memoryBytes > this.nodes.memoryCapacity[node])
+        throw new Error(`a container of '${key}' needs ${o.memoryBytes} bytes of memory, more than node ${this.nodes.names[node]} has (${this.nodes.memoryCapacity[node]})`);
       p = { key, node, count: 0, idle: [], waiters: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers };
       this.pools.set(k, p);
     }
@@ -102,35 +105,34 @@ export class ContainerPools {
       cb(c, false);
       return;
     }
-    if (p.count < p.maxContainers && this.create(p, cb)) return;
     p.waiters.push(cb);
+    if (p.count < p.maxContainers) this.startForWaiters(p);
   }
 
   private take(c: Container): void {
-    this.sim.cancel(c.expiry);
+    if (c.expiry >= 0) this.sim.cancel(c.expiry);
     c.expiry = -1;
     c.busy = true;
     this.idleByNode[c.node].delete(c);
   }
 
-  /** Starts a container if memory allows (evicting idle ones if needed); false if it must wait. */
-  private create(p: Pool, cb: Waiter): boolean {
-    if (!this.nodes.reserve(p.node, p.memoryBytes)) {
-      this.evictFor(p.node, p.memoryBytes);
+  /**
+   * Starts containers for the pool's queued calls while it is under its limit and the node has
+   * (or can free, by evicting idle containers) memory. Calls that cannot start wait in the
+   * pool's FIFO and the pool is noted as waiting for memory.
+   */
+  private startForWaiters(p: Pool): void {
+    while (p.waiters.length > 0 && p.count < p.maxContainers) {
       if (!this.nodes.reserve(p.node, p.memoryBytes)) {
-        if (p.memoryBytes > this.nodes.memoryCapacity[p.node]) {
-          throw new Error(`a container of '${p.key}' needs ${p.memoryBytes} bytes, more than node ${this.nodes.names[p.node]} has`);
+        this.evictFor(p.node, p.memoryBytes);
+        if (!this.nodes.reserve(p.node, p.memoryBytes)) {
+          this.memoryWaiting[p.node].add(p);
+          return;
         }
-        this.memoryWaiters[p.node].push(() => {
-          if (p.count >= p.maxContainers || !this.nodes.reserve(p.node, p.memoryBytes)) return false;
-          this.startContainer(p, cb);
-          return true;
-        });
-        return true;
       }
+      this.startContainer(p, p.waiters.shift()!);
     }
-    this.startContainer(p, cb);
-    return true;
+    this.memoryWaiting[p.node].delete(p);
   }
 
   private startContainer(p: Pool, cb: Waiter): void {
@@ -149,7 +151,7 @@ export class ContainerPools {
     for (const c of idle) {
       if (this.nodes.memoryCapacity[node] - this.nodes.memoryUsed[node] >= bytes) break;
       this.evictions++;
-      this.destroy(c);
+      this.destroy(c, false);
     }
   }
 
@@ -166,10 +168,19 @@ export class ContainerPools {
     c.busy = false;
     p.idle.push(c);
     this.idleByNode[c.node].add(c);
-    c.expiry = this.sim.call(this.keepAliveS, () => this.destroy(c));
+    c.expiry = this.sim.call(this.keepAliveS, () => this.destroy(c, true));
+    // calls of other functions waiting for memory on this node may now evict it
+    if (this.memoryWaiting[c.node].size > 0) this.serveMemoryWaiters(c.node);
   }
 
-  private destroy(c: Container): void {
+  private serveMemoryWaiters(node: number): void {
+    for (const p of [...this.memoryWaiting[node]]) {
+      this.startForWaiters(p);
+      if (this.memoryWaiting[node].has(p)) break; // still short of memory: keep FIFO order
+    }
+  }
+
+  private destroy(c: Container, serve: boolean): void {
     const p = c.pool;
     if (c.expiry >= 0) this.sim.cancel(c.expiry);
     c.expiry = -1;
@@ -180,13 +191,6 @@ export class ContainerPools {
     this.live--;
     this.nodes.release(c.node, c.memoryBytes);
     this.onDestroy?.(c);
-    // memory freed: let waiting creations on this node try again, in order
-    const q = this.memoryWaiters[c.node];
-    while (q.length > 0 && q[0]()) q.shift();
-    // a pool below its limit with queued calls can now start one
-    if (p.waiters.length > 0 && p.count < p.maxContainers) {
-      const w = p.waiters.shift()!;
-      this.create(p, w);
-    }
+    if (serve) this.serveMemoryWaiters(c.node);
   }
 }
