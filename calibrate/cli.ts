@@ -125,7 +125,19 @@ async function main(): Promise<void> {
   }
 }
 
+// On SIGINT/SIGTERM the testbed's own handler removes everything and exits (130/143); requests
+// in flight then fail, and those failures must not end the process first with a misleading message.
+let interrupted = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.prependListener(sig, () => {
+    interrupted = true;
+    // no testbed handler yet (or any more): behave like the default action
+    if (process.listenerCount(sig) === 1) process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
 main().catch((e: unknown) => {
+  if (interrupted) return;
   const err = e as Error;
   if (err instanceof UsageError || err instanceof TestbedUnavailableError || err?.name === 'YError') {
     process.stderr.write(`calibrate: ${err.message}\n`);

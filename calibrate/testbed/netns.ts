@@ -275,7 +275,13 @@ class NetnsTestbed implements Testbed {
     const onSignal = (sig: string) => () => {
       this.log(`\n${sig}: removing the testbed ${this.id}`);
       this.closeSync();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      // let libuv reap the killed children (no zombies under an init that does not reap), <= 2 s
+      const waits = this.children.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r))));
+      const t = setTimeout(() => process.exit(sig === 'SIGINT' ? 130 : 143), 2000);
+      void Promise.all(waits).then(() => {
+        clearTimeout(t);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      });
     };
     const onExit = () => this.closeSync();
     for (const [ev, fn] of [
