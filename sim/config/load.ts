@@ -18,7 +18,7 @@ import type { ClusterSpec, NodeSpec } from '../models/cluster.js';
 import { WorkflowError, compileWorkflow, type EdgeSpec, type FunctionSpec, type WorkflowSpec } from '../models/workflow.js';
 import type { DeepPartial, Params } from '../params.js';
 import { generateWorkflow } from '../../traces/generator.js';
-import { importWfFormat } from '../../traces/wfformat.js';
+import { importWfFormat, TraceError } from '../../traces/wfformat.js';
 import {
   type ClusterFile,
   type WorkflowFile,
@@ -365,8 +365,8 @@ function loadWfFormat(file: string): WorkflowSpec {
     spec = importWfFormat(json, shown);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    const path = (e as { path?: unknown }).path;
-    throw new ConfigError(shown, typeof path === 'string' ? path : '', (e as Error).message);
+    if (e instanceof TraceError) throw new ConfigError(shown, e.path, e.detail);
+    throw new ConfigError(shown, '', (e as Error).message);
   }
   checkWorkflow(spec, shown);
   return spec;
