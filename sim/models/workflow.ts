@@ -75,7 +75,7 @@ export interface WorkflowSpec {
   /** Cluster preset this benchmark was run on. */
   defaultCluster?: string;
   /**
-   * Fixed placement (DataFlower's tables): function -> worker names; with several, instance/request
+   * Fixed placement (DataFlower's tables): function -> worker names; with several, request
    * r uses entry `requestIndex % length`.
    */
   placement?: Record<string, string[]>;

@@ -85,10 +85,14 @@ export interface Mode {
   start(req: RequestCtx): void;
 }
 
-/** Node that runs instance `i` of function `f` for this request. */
-export function nodeFor(req: RequestCtx, f: number, i: number): number {
+/**
+ * Node that runs instance `i` of function `f` for this request. With several candidate nodes the
+ * request index picks one for all instances (DataFlower's video: transcode on W0 or W2 by
+ * request-id parity, reference 2.B).
+ */
+export function nodeFor(req: RequestCtx, f: number, _i: number): number {
   const c = req.app.nodesOf[f];
-  return c.length === 1 ? c[0] : c[(req.index + i) % c.length];
+  return c.length === 1 ? c[0] : c[req.index % c.length];
 }
 
 /** FNV-1a: a stable string hash (HyperFlow's raw placement uses Python's randomised hash). */
