@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     .option('bandwidth', { type: 'string', default: '25,50,75,100', describe: 'caps to measure, MB/s (1 MB = 1e6 bytes), each node both ways' })
     .option('workers', { type: 'number', default: 3, describe: 'worker nodes (each: local redis + function runtime)' })
     .option('quick', { type: 'boolean', default: false, describe: 'fewer and smaller probes (about a minute)' })
-    .option('name', { type: 'string', describe: 'profile name (default <testbed>-local)' })
+    .option('name', { type: 'string', describe: 'profile name (default <testbed>-local, or <testbed>-local-quick with --quick)' })
     .option('delay', { type: 'number', default: 0, describe: 'added one-way delay per interface, ms (needs netem; reported as unsupported when missing)' })
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results', 'calibration'), describe: 'directory for reports' })
     .option('profile-dir', { type: 'string', default: CALIBRATION_DIR, describe: 'directory for the profile' })
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const caps = parseBandwidth(argv.bandwidth).map((m) => m * 1e6);
   if (!(Number.isInteger(argv.workers) && argv.workers >= 3 && argv.workers <= 32)) throw new UsageError(`--workers: expected an integer in 3..32 (held-out cases use 3 workers), got ${argv.workers}`);
   if (!(argv.delay >= 0)) throw new UsageError(`--delay: expected ms >= 0, got ${argv.delay}`);
-  const name = argv.name ?? `${argv.testbed}-local`;
+  const name = argv.name ?? `${argv.testbed}-local${argv.quick ? '-quick' : ''}`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: expected letters, digits, . _ - only, got '${name}'`);
   const log = (s: string) => process.stderr.write(s + '\n');
   const t0 = Date.now();

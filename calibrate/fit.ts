@@ -50,13 +50,16 @@ export function summarize(points: Array<{ y: number; fitted: number }>): Residua
 }
 
 /**
- * Affine fit y = a + m x. Repeated measurements of the same key are first reduced to their median
- * (robust to a burst of contention from other processes on the host). Weighted least squares with
- * weights 1 / y^2 minimises the relative error, so small operations (whose time is mostly the fixed
- * cost) pin the intercept and large ones the slope, instead of the largest sizes dominating both.
- * R^2 is the ordinary (unweighted) one of the fitted line over the medians.
+ * Affine fit y = a + m x, in two stages. Repeated measurements of the same key are first reduced to
+ * their median (robust to a burst of contention from other processes on the host). The slope (the
+ * per-byte cost, i.e. the rate) comes from ordinary least squares, which the largest sizes dominate;
+ * with `twoStage` the intercept (the fixed cost) is then re-estimated with that slope fixed by least
+ * squares weighted by 1/y^2 (relative error), which the smallest sizes dominate. A single weighted
+ * fit would let small transfers set the slope too, and those are distorted by the token bucket's
+ * burst (a transfer smaller than the burst is not rate-limited at all).
+ * R^2 is the ordinary (unweighted) one of the final line over the medians.
  */
-export function affine(model: string, raw: Array<[number, number]>, keys?: string[]): AffineFit {
+export function affine(model: string, raw: Array<[number, number]>, keys?: string[], twoStage = true): AffineFit {
   const groups = new Map<string, { x: number; ys: number[] }>();
   raw.forEach(([x, y], i) => {
     const k = keys ? keys[i]! : String(x);
@@ -66,22 +69,19 @@ export function affine(model: string, raw: Array<[number, number]>, keys?: strin
   });
   const data: Array<[number, number]> = [...groups.values()].map((g) => [g.x, ss.median(g.ys)]);
   if (data.length < 2) throw new Error(`${model}: need at least 2 distinct points, got ${data.length}`);
-  let sw = 0;
-  let sx = 0;
-  let sy = 0;
-  let sxx = 0;
-  let sxy = 0;
-  for (const [x, y] of data) {
-    const w = y > 0 ? 1 / (y * y) : 1;
-    sw += w;
-    sx += w * x;
-    sy += w * y;
-    sxx += w * x * x;
-    sxy += w * x * y;
+  const ols = ss.linearRegression(data);
+  const m = ols.m;
+  let b = ols.b;
+  if (twoStage) {
+    let sw = 0;
+    let swr = 0;
+    for (const [x, y] of data) {
+      const w = y > 0 ? 1 / (y * y) : 1;
+      sw += w;
+      swr += w * (y - m * x);
+    }
+    b = swr / sw;
   }
-  const den = sw * sxx - sx * sx;
-  const m = den !== 0 ? (sw * sxy - sx * sy) / den : 0;
-  const b = (sy - m * sx) / sw;
   const line = ss.linearRegressionLine({ m, b });
   const points = data.map(([x, y]) => ({ x, y, fitted: line(x) }));
   const ys = data.map((d) => d[1]);
@@ -206,7 +206,7 @@ export function fitAll(m: Measurements): Fits {
   const caps = [...new Set(singles.map((s) => s.capBps))].sort((a, b) => a - b);
   const perCap: CapSummary[] = caps.map((capBps) => {
     const pts = singles.filter((s) => s.capBps === capBps);
-    const fit = affine(`transfer at ${(capBps / 1e6).toFixed(0)} MB/s: seconds = a + bytes / rate`, pts.map((s) => [s.bytes, s.seconds]));
+    const fit = affine(`transfer at ${(capBps / 1e6).toFixed(0)} MB/s: seconds = a + bytes / rate (OLS)`, pts.map((s) => [s.bytes, s.seconds]), undefined, false);
     const maxBytes = Math.max(...pts.map((p) => p.bytes));
     const big = pts.filter((p) => p.bytes === maxBytes);
     const bulkBps = ss.median(big.map((p) => p.bytes / p.seconds));

@@ -25,7 +25,7 @@ async function renderPlot(spec: TopLevelSpec, file: string): Promise<void> {
   fs.writeFileSync(`${file}.png`, png);
 }
 
-function line(values: Array<Record<string, unknown>>, x: string, y: string, color: string, title: string, xTitle: string, yTitle: string, log = false): TopLevelSpec {
+function line(values: Array<Record<string, unknown>>, x: string, y: string, color: string, title: string, xTitle: string, yTitle: string, log = false, colorType: 'nominal' | 'ordinal' = 'nominal'): TopLevelSpec {
   const scale = log ? { type: 'log' as const } : {};
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -37,12 +37,12 @@ function line(values: Array<Record<string, unknown>>, x: string, y: string, colo
       {
         transform: [{ filter: "datum.kind === 'measured'" }],
         mark: { type: 'point', filled: true, size: 40, opacity: 0.7 },
-        encoding: { x: { field: x, type: 'quantitative', title: xTitle, scale }, y: { field: y, type: 'quantitative', title: yTitle, scale }, color: { field: color, type: 'nominal' } },
+        encoding: { x: { field: x, type: 'quantitative', title: xTitle, scale }, y: { field: y, type: 'quantitative', title: yTitle, scale }, color: { field: color, type: colorType } },
       },
       {
         transform: [{ filter: "datum.kind === 'fitted'" }],
         mark: { type: 'line' },
-        encoding: { x: { field: x, type: 'quantitative', scale }, y: { field: y, type: 'quantitative', scale }, color: { field: color, type: 'nominal' } },
+        encoding: { x: { field: x, type: 'quantitative', scale }, y: { field: y, type: 'quantitative', scale }, color: { field: color, type: colorType } },
       },
     ],
   } as TopLevelSpec;
@@ -79,12 +79,12 @@ export async function writeReport(r: ReportInput): Promise<string> {
 
   // 1. transfers: measured points and the global affine fit per cap
   const tv: Array<Record<string, unknown>> = [];
-  for (const g of r.m.transfers) for (const fl of g.flows) tv.push({ kind: 'measured', cap: `${MBf(g.capBps)} MB/s`, MB: fl.bytes / 2 ** 20, s: fl.seconds });
+  for (const g of r.m.transfers) for (const fl of g.flows) tv.push({ kind: 'measured', 'cap (MB/s)': g.capBps / 1e6, MB: fl.bytes / 2 ** 20, s: fl.seconds });
   for (const c of f.perCap) {
     const maxB = Math.max(...r.plan.transferSizes);
-    for (const b of [0, maxB / 4, maxB / 2, maxB]) tv.push({ kind: 'fitted', cap: `${MBf(c.capBps)} MB/s`, MB: b / 2 ** 20, s: f.transfer.interceptS + (b / c.capBps) * f.transfer.slope });
+    for (const b of [0, maxB / 4, maxB / 2, maxB]) tv.push({ kind: 'fitted', 'cap (MB/s)': c.capBps / 1e6, MB: b / 2 ** 20, s: f.transfer.interceptS + (b / c.capBps) * f.transfer.slope });
   }
-  await tryPlot(line(tv, 'MB', 's', 'cap', 'Transfer time vs size (points: measured, lines: fit)', 'size (MiB)', 'seconds'), 'transfer', 'transfer');
+  await tryPlot(line(tv, 'MB', 's', 'cap (MB/s)', 'Transfer time vs size (points: measured, lines: fit)', 'size (MiB)', 'seconds', false, 'ordinal'), 'transfer', 'transfer');
 
   // 2. stores: log-log
   const sv: Array<Record<string, unknown>> = [];
@@ -120,9 +120,9 @@ export async function writeReport(r: ReportInput): Promise<string> {
   L.push(`Profile: \`${path.relative(process.cwd(), r.profilePath)}\`. Delay: ${String(r.testbed.delay)}.`, '');
   L.push('## Fitted parameters', '', '```yaml', JSON.stringify(r.params, null, 2), '```', '');
   L.push('## Bandwidth at each cap', '');
-  L.push('| cap (MB/s) | achieved, fit slope (MB/s) | factor | bulk, largest size incl. fixed cost (MB/s) | per-cap fit R² | fixed cost (ms) |');
-  L.push('|---:|---:|---:|---:|---:|---:|');
-  for (const c of f.perCap) L.push(`| ${MBf(c.capBps)} | ${MBf(c.achievedBps)} | ${c.factor.toFixed(4)} | ${MBf(c.bulkBps)} | ${c.fit.r2.toFixed(5)} | ${ms(c.fit.interceptS)} |`);
+  L.push('| cap (MB/s) | bulk: largest size / time (MB/s) | bulk / cap | asymptotic rate, per-cap OLS slope (MB/s) | slope / cap | per-cap R² | fixed cost (ms) |');
+  L.push('|---:|---:|---:|---:|---:|---:|---:|');
+  for (const c of f.perCap) L.push(`| ${MBf(c.capBps)} | ${MBf(c.bulkBps)} | ${(c.bulkBps / c.capBps).toFixed(4)} | ${MBf(c.achievedBps)} | ${c.factor.toFixed(4)} | ${c.fit.r2.toFixed(5)} | ${ms(c.fit.interceptS)} |`);
   L.push('');
   L.push(`Global fit \`${f.transfer.model}\`: f = bandwidthFactor = **${f.bandwidthFactor.toFixed(4)}**, a = ${ms(f.transfer.interceptS)} ms, R² = ${f.transfer.r2.toFixed(5)}, n = ${f.transfer.n}, residual RMSE ${ms(f.transfer.residuals.rmseS)} ms, max |residual| ${ms(f.transfer.residuals.maxAbsS)} ms, median relative ${pct(f.transfer.residuals.medianRelative)}.`);
   L.push(`RTT (w0 <-> st, idle): median ${ms(f.rttS.median)} ms, p95 ${ms(f.rttS.p95)} ms (n = ${f.rttS.n}); link latency = RTT/4 = ${ms(f.linkLatencyS)} ms; latencyFactor = a / (RTT/2) = ${f.latencyFactor.toFixed(2)}.`, '');

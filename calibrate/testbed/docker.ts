@@ -68,7 +68,7 @@ export async function checkDockerEngine(docker: Docker, timeoutMs = 5000): Promi
 }
 
 function tbfArgs(rateBps: number): string[] {
-  const burst = Math.max(32 * 1024, Math.round(rateBps * 0.001)); // same as netns.ts (measured there)
+  const burst = Math.max(64 * 1024, Math.round(rateBps * 0.001)); // same as netns.ts (measured there)
   return ['tbf', 'rate', `${Math.round(rateBps * 8)}bit`, 'burst', String(burst), 'latency', '100ms'];
 }
 
