@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXPERIMENTS, experimentNames, getExperiment } from './registry.js';
@@ -37,7 +38,7 @@ function axisValuesText(def: ExperimentDef): string {
     .join('\n');
 }
 
-function experimentCommand(y: Argv, def: ExperimentDef): Argv {
+function experimentCommand(y: Argv, def: ExperimentDef, io: Io): Argv {
   return y.command(
     def.name,
     def.description,
@@ -47,7 +48,7 @@ function experimentCommand(y: Argv, def: ExperimentDef): Argv {
       return c.epilog(`${def.description}\nProtocol source: ${def.source}\n\nAxes (cartesian product, x seeds):\n${axisValuesText(def)}\n\nOutputs: <out>/${def.name}/<run-id>/{points.csv, summary.csv, timing.csv, manifest.json, headline.txt, *.vl.json, *.svg, *.png}`);
     },
     async (argv) => {
-      await runOne(def, argv as unknown as Record<string, unknown>);
+      await runOne(io, def, argv as unknown as Record<string, unknown>);
     },
   );
 }
@@ -83,25 +84,43 @@ function overridesOf(def: ExperimentDef, argv: Record<string, unknown>): Overrid
   return o;
 }
 
-async function runOne(def: ExperimentDef, argv: Record<string, unknown>, opts?: Partial<RunOptions>): Promise<void> {
-  const o = { ...runOptions(def, argv, overridesOf(def, argv)), ...opts };
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+const processIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+async function runOne(io: Io, def: ExperimentDef, argv: Record<string, unknown>, opts?: Partial<RunOptions>): Promise<void> {
+  const o = { ...runOptions(def, argv, overridesOf(def, argv)), log: (line: string) => io.out(`${line}\n`), ...opts };
   const r = await runExperiment(o);
-  process.stdout.write(
+  io.out(
     `\n${r.headline}\n\n${def.name}: ${r.tasks} runs (${r.evaluated} evaluated${r.reused ? `, ${r.reused} reused` : ''}) in ${r.wallSeconds.toFixed(1)} s -> ${r.runDir}\n`,
   );
 }
 
-function list(): void {
+function list(io: Io): void {
   const w = Math.max(...EXPERIMENTS.map((e) => e.name.length));
-  for (const e of EXPERIMENTS) process.stdout.write(`${e.name.padEnd(w)}  ${e.description}\n`);
-  process.stdout.write(`${'all'.padEnd(w)}  every experiment above, in this order\n`);
+  for (const e of EXPERIMENTS) io.out(`${e.name.padEnd(w)}  ${e.description}\n`);
+  io.out(`${'all'.padEnd(w)}  every experiment above, in this order\n`);
 }
 
-async function main(): Promise<void> {
-  let y = yargs(hideBin(process.argv))
+/** The first word must be an experiment, `all` or `list` (checked before yargs, for a clear message). */
+function checkCommand(args: string[]): void {
+  const first = args[0];
+  if (first === undefined || first.startsWith('-')) return;
+  const known = [...experimentNames(), 'all', 'list', 'help'];
+  if (!known.includes(first)) {
+    const near = known.find((k) => k.startsWith(first.slice(0, 3)));
+    throw new ExpError(`unknown experiment '${first}'${near ? ` (did you mean '${near}'?)` : ''}; valid: ${known.filter((k) => k !== 'help').join(', ')}`);
+  }
+}
+
+async function main(args: string[], io: Io): Promise<void> {
+  checkCommand(args);
+  let y = yargs(args)
     .scriptName('npm run exp --')
     .usage('$0 <experiment> [options]\n\nRuns one of the papers\' experiments as a sweep of flowsim simulations and writes CSV, plots and a manifest under results/<experiment>/<run-id>/.')
-    .command('list', 'print the experiments with a one-line description', {}, () => list())
+    .command('list', 'print the experiments with a one-line description', {}, () => list(io))
     .command(
       'all',
       'run every experiment in turn (common options only)',
@@ -111,11 +130,11 @@ async function main(): Promise<void> {
         for (const def of EXPERIMENTS) {
           const runId = a['run-id'] as string | undefined;
           const resume = (a.resume as boolean) && (runId ? listRuns(path.resolve(a.out as string), def.name).includes(runId) : listRuns(path.resolve(a.out as string), def.name).length > 0);
-          await runOne(def, a, { resume });
+          await runOne(io, def, a, { resume });
         }
       },
     );
-  for (const def of EXPERIMENTS) y = experimentCommand(y, def);
+  for (const def of EXPERIMENTS) y = experimentCommand(y, def, io);
   y = y
     .command(
       '$0 [experiment]',
@@ -130,6 +149,7 @@ async function main(): Promise<void> {
     .help()
     .alias('help', 'h')
     .version(false)
+    .exitProcess(io === processIo)
     .wrap(Math.min(120, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
@@ -138,15 +158,24 @@ async function main(): Promise<void> {
   await y.parseAsync();
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ExpError) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exit(2);
+/** Runs the CLI on `args`; returns the exit code (0 ok, 1 failure while running, 2 bad input). */
+export async function cli(args: string[], io: Io = processIo): Promise<number> {
+  try {
+    await main(args, io);
+    return 0;
+  } catch (e: unknown) {
+    if (e instanceof ExpError) {
+      io.err(`error: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof RunFailed) {
+      io.err(`error: ${e.message}\n`);
+      return 1;
+    }
+    io.err(`internal error: ${e instanceof Error ? (process.env.FLOWSIM_DEBUG ? e.stack : e.message) : String(e)}\n`);
+    return 1;
   }
-  if (e instanceof RunFailed) {
-    process.stderr.write(`error: ${e.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`internal error: ${e instanceof Error ? (process.env.FLOWSIM_DEBUG ? e.stack : e.message) : String(e)}\n`);
-  process.exit(1);
-});
+}
+
+const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) process.exitCode = await cli(hideBin(process.argv));

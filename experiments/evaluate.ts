@@ -3,6 +3,7 @@
  * metrics the experiment asks for, one row per application (workflow) in the result.
  * Runs inside a worker thread (experiments/worker.mjs) or in-process with --jobs 1.
  */
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import type { ScenarioOptions } from '../sim/build.js';
 import type { Scenario, SimResult } from '../sim/scenario.js';
@@ -37,7 +38,7 @@ export interface PointRecord {
 
 export interface Backend {
   buildScenario(o: ScenarioOptions): Scenario;
-  runScenario(s: Scenario): SimResult;
+  runScenario(s: Scenario, opts?: { clock?: () => number }): SimResult;
 }
 
 const backends = new Map<string, Promise<Backend>>();
@@ -108,7 +109,7 @@ export async function evaluateTask(t: Task): Promise<PointRecord> {
   const scenario = resolveScenario(backend, def, t.point, t.seed, t.ctx);
   const configHash = sha256(stableStringify(scenario));
   const heapBefore = v8.getHeapStatistics().used_heap_size;
-  const result = backend.runScenario(scenario);
+  const result = backend.runScenario(scenario, { clock: () => performance.now() }); // ms, as sim/cli passes it
   const seen = new Map<string, number>();
   const rows = result.apps.map((app) => ({
     // several apps of one workflow (bursty phases): the later ones are labelled name#2, name#3...

@@ -26,7 +26,7 @@ import { toCsv } from './lib/csv.js';
 import { ExpError } from './lib/errors.js';
 import { atomicWrite, sha256, stableStringify, sweepTemps } from './lib/fsutil.js';
 import { headlineTable } from './lib/headline.js';
-import { buildSpec, renderSpec, type SummaryRow } from './lib/plot.js';
+import type { SummaryRow } from './lib/rows.js';
 import { meanCI } from './lib/stats.js';
 import { expandPoints, type Overrides } from './lib/sweep.js';
 import type { DefContext, ExperimentDef, Point } from './types.js';
@@ -215,7 +215,8 @@ async function validate(def: ExperimentDef, points: Point[], seed: number, ctx: 
   try {
     await prepareExperiment(def, ctx);
   } catch (e) {
-    throw new ExpError(`${def.name}: ${(e as Error).message}`);
+    const err = e as Error & { format?: () => string };
+    throw new ExpError(`${def.name}: ${typeof err.format === 'function' ? err.format() : err.message}`);
   }
   const simPoints = points.filter((p) => !def.custom?.applies(p));
   if (simPoints.length === 0) return;
@@ -224,7 +225,11 @@ async function validate(def: ExperimentDef, points: Point[], seed: number, ctx: 
     try {
       resolveScenario(backend, def, p, seed, ctx);
     } catch (e) {
-      throw new ExpError(`${def.name} point ${JSON.stringify(p)}: ${(e as Error).message}`);
+      // a ConfigError names its file (params file, workflow YAML): that is the whole story
+      const err = e as Error & { file?: string; path?: string; format?: () => string };
+      const msg = typeof err.format === 'function' ? err.format() : err.message;
+      const global = !!err.file || (typeof err.path === 'string' && err.path.startsWith('--'));
+      throw new ExpError(global ? msg : `${def.name} point ${JSON.stringify(p)}: ${msg}`);
     }
   }
 }
@@ -410,7 +415,8 @@ async function writeOutputs(
   atomicWrite(path.join(runDir, 'timing.csv'), toCsv(['point', 'seed', ...axes, 'events', ...tnames], timingRows));
   const timingSummary = summarize(def, records, tnames, (r) => r.timing);
 
-  // plots
+  // plots (vega, vega-lite and resvg load only here: they cost ~1 s of start-up)
+  const { buildSpec, renderSpec } = await import('./lib/plot.js');
   const plots: Array<{ name: string; title: string; files: string[] }> = [];
   const skipped: string[] = [];
   for (const p of def.plots) {

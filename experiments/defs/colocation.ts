@@ -34,7 +34,8 @@ const def: ExperimentDef = {
     { name: 'timeouts', label: 'timeouts' },
   ],
   scenario(p, ctx) {
-    const warmupS = ctx.quick ? 30 : 180;
+    // quick: 60 s warm-up so video's first ramped interval (4 x 30 s at 2 rpm) is behind us
+    const warmupS = ctx.quick ? 60 : 180;
     return {
       workflows: [...DATAFLOWER_BENCHMARKS],
       mode: p.mode as 'hyperflow' | 'faasflow' | 'dataflower',
@@ -43,7 +44,7 @@ const def: ExperimentDef = {
       ramp: true,
       warmupS,
       warmupRequests: 0,
-      durationS: warmupS + (ctx.quick ? 60 : 300),
+      durationS: warmupS + (ctx.quick ? 120 : 300),
     };
   },
   plots: [

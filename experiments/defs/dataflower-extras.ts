@@ -71,7 +71,8 @@ const def: ExperimentDef = {
     const measure = ctx.quick ? 40 : 300;
     switch (p.part) {
       case 'bursty':
-        return { workflows: ['df-wordcount'], mode, cluster: DATAFLOWER_CLUSTER, rpm: 10, durationS: 60, warmupS: 0, warmupRequests: 0 };
+        // send windows end half an interval early (float sums of intervals, see tail.ts)
+        return { workflows: ['df-wordcount'], mode, cluster: DATAFLOWER_CLUSTER, rpm: 10, durationS: 60 - 3, warmupS: 0, warmupRequests: 0 };
       case 'cpu':
         return {
           workflows: [withCpu(baseWorkflow('df-wordcount'), Number(p.setting))],
@@ -113,7 +114,7 @@ const def: ExperimentDef = {
     if (p.part === 'bursty') {
       const first = s.apps[0];
       if (first.workload.kind !== 'open') throw new Error('bursty: expected an open-loop workload');
-      s.apps.push({ workflow: first.workflow, workload: { ...first.workload, rpm: 100, startS: 60, durationS: 60 } });
+      s.apps.push({ workflow: first.workflow, workload: { ...first.workload, rpm: 100, startS: 60, durationS: 60 - 0.3 } });
     }
     return s;
   },

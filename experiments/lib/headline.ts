@@ -1,6 +1,6 @@
 /** The compact table of headline figures printed when an experiment ends. */
 import type { HeadlineDef } from '../types.js';
-import { matches, type SummaryRow } from './plot.js';
+import { matches, type SummaryRow } from './rows.js';
 
 export function fmt(x: number | null | undefined): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return '-';
@@ -34,7 +34,9 @@ export function headlineTable(h: HeadlineDef, rows: SummaryRow[]): string {
     ...cols.map((c) => {
       const v = m.get(c);
       if (!v || v.mean === null) return '-';
-      return v.ci !== null ? `${fmt(v.mean)} ±${fmt(v.ci)}` : fmt(v.mean);
+      if (v.ci === null) return fmt(v.mean);
+      // floating-point residue between seeds that agree is shown as 0
+      return `${fmt(v.mean)} ±${v.ci <= 1e-9 * Math.abs(v.mean) ? '0' : fmt(v.ci)}`;
     }),
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i].length)));

@@ -6,27 +6,24 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vl from 'vega-lite';
-import type { AxisValue, PlotDef } from '../types.js';
+import type { PlotDef } from '../types.js';
 
 /** Vega-Lite reads dots in field names as nested access: plotted fields use `_` instead. */
 export function fieldName(name: string): string {
   return name.replace(/[.\s]/g, '_');
 }
 
-export type SummaryRow = Record<string, AxisValue | number | null>;
+import { matches, type SummaryRow } from './rows.js';
 
-export function matches(row: Record<string, unknown>, where?: Record<string, AxisValue | AxisValue[]>): boolean {
-  if (!where) return true;
-  return Object.entries(where).every(([k, v]) => (Array.isArray(v) ? v.includes(row[k] as AxisValue) : row[k] === v));
-}
+export type { SummaryRow };
 
 /**
  * Builds the Vega-Lite spec. `rows` are summary rows carrying `<metric>.mean` and `<metric>.ci95`.
  */
 export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unknown> {
   const y = fieldName(def.y);
-  const values = rows
-    .filter((r) => matches(r, def.where))
+  const selected = rows.filter((r) => matches(r, def.where));
+  const values = selected
     .filter((r) => typeof r[`${def.y}.mean`] === 'number')
     .map((r) => {
       const mean = r[`${def.y}.mean`] as number;
@@ -42,10 +39,12 @@ export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unkn
     f ? { field: fieldName(f), type, title: title ?? f } : undefined;
   const xType = def.xType ?? (def.mark === 'bar' ? 'nominal' : 'quantitative');
   const yScale = def.logY ? { type: 'log' } : { zero: def.mark === 'bar' };
-  const x = { ...enc(def.x, xType, def.xTitle)!, ...(def.mark === 'bar' ? { axis: { labelAngle: -40 } } : {}) };
+  // nominal fields keep the sweep's order (benchmarks, then modes as declared), not alphabetical
+  const order = (f: string) => [...new Set(selected.map((v) => v[f]))];
+  const x = { ...enc(def.x, xType, def.xTitle)!, ...(xType === 'quantitative' ? {} : { sort: null }), ...(def.mark === 'bar' ? { axis: { labelAngle: -40 } } : {}) };
   const common: Record<string, unknown> = { x };
-  if (def.color) common.color = enc(def.color, 'nominal');
-  if (def.xOffset) common.xOffset = enc(def.xOffset, 'nominal');
+  if (def.color) common.color = { ...enc(def.color, 'nominal'), scale: { domain: order(def.color) } };
+  if (def.xOffset) common.xOffset = { ...enc(def.xOffset, 'nominal'), scale: { domain: order(def.xOffset) } };
   const layer = [
     {
       mark: def.mark === 'bar' ? { type: 'bar' } : { type: 'line', point: true },
@@ -62,15 +61,15 @@ export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unkn
     },
   ];
   const facet: Record<string, unknown> = {};
-  if (def.column) facet.column = { field: fieldName(def.column), type: 'ordinal', title: def.column };
-  if (def.row) facet.row = { field: fieldName(def.row), type: 'ordinal', title: def.row };
+  if (def.column) facet.column = { field: fieldName(def.column), type: 'ordinal', title: def.column, sort: order(def.column) };
+  if (def.row) facet.row = { field: fieldName(def.row), type: 'ordinal', title: def.row, sort: order(def.row) };
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: def.title,
     data: { values },
     config: { font: 'DejaVu Sans', background: 'white' },
   };
-  const inner = { width: def.mark === 'bar' ? { step: def.xOffset ? 36 : 20 } : 220, height: 180, layer };
+  const inner = { width: def.mark === 'bar' ? { step: def.xOffset ? 36 : 20 } : 220, height: 200, layer };
   if (def.column || def.row) return { ...base, facet, spec: inner, resolve: { scale: { x: 'independent' } } };
   return { ...base, ...inner };
 }
