@@ -1,0 +1,301 @@
+/**
+ * `npm run bench -- <case> [options]`: flowsim's benchmark suite (never run as timed tests).
+ *
+ *   phold     PHOLD on the engine and on a bare typed-array heap loop, events/s and the ratio
+ *   network   10,000 concurrent flows over a 100-node cluster, arriving and leaving
+ *   workflow  a 10,000-task generated workflow on 100 nodes in each mode; many df-wordcount
+ *             requests in dataflower mode with peak RSS per run length
+ *   all       every case, each in its own child process (so peak memory is per case); with
+ *             --json also writes results/bench/<run-id>.json
+ *
+ * Bad options end with one line and exit code 2. Wall-clock reads are fine here (outside sim/).
+ */
+import { spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runPhold, type PholdCase } from './phold.js';
+import { runNetworkBench, type NetworkPattern } from './network.js';
+import { runLargeWorkflow, runManyRequests } from './workflow.js';
+import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function fail(message: string): never {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** One row of the results table. */
+export interface CaseResult {
+  case: string;
+  status: 'ok' | 'timeout' | 'error';
+  error?: string;
+  /** Wall seconds of the measured part (the engine's median run for PHOLD). */
+  wallS: number;
+  events: number;
+  eventsPerS: number;
+  /** Peak RSS of the process that ran the case (bytes). */
+  peakRssBytes: number;
+  /** Case-specific figures. */
+  detail: Record<string, unknown>;
+  note: string;
+}
+
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+const M = (x: number) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M` : x >= 1e3 ? `${(x / 1e3).toFixed(1)} k` : x.toFixed(0));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+interface CaseOptions {
+  events: number;
+  reps: number;
+  flows: number;
+  completions: number;
+  tasks: number;
+  requests: number;
+  rpm: number;
+}
+
+/** Every case `all` runs, in order. */
+const CASES = [
+  'phold-1024x1',
+  'phold-16384x16',
+  'network-racks',
+  'network-uniform',
+  ...MODE_NAMES.map((m) => `workflow-${m}`),
+  'requests-dataflower',
+] as const;
+
+function pholdRow(c: PholdCase): CaseResult {
+  return {
+    case: c.name,
+    status: 'ok',
+    wallS: c.engine.wallS,
+    events: c.engine.events,
+    eventsPerS: c.engine.eventsPerS,
+    peakRssBytes: peakRss(),
+    detail: {
+      lps: c.lps,
+      eventsPerLp: c.eventsPerLp,
+      engineEventsPerS: c.engine.eventsPerS,
+      bareEventsPerS: c.bare.eventsPerS,
+      ratio: c.ratio,
+      ratios: c.ratios,
+      pairs: c.reps,
+    },
+    note: `bare ${M(c.bare.eventsPerS)}/s, ratio ${c.ratio.toFixed(3)} (pairs: ${c.ratios.map((r) => r.toFixed(2)).join(' ')})`,
+  };
+}
+
+/** Runs one case in this process. */
+function runCase(name: string, o: CaseOptions): CaseResult {
+  if (name.startsWith('phold-')) {
+    const m = /^phold-(\d+)x(\d+)$/.exec(name);
+    if (!m) fail(`unknown case '${name}'`);
+    const [c] = runPhold({ events: o.events, reps: o.reps, populations: [[Number(m[1]), Number(m[2])]], log });
+    return pholdRow(c);
+  }
+  if (name.startsWith('network-')) {
+    const pattern = name.slice('network-'.length) as NetworkPattern;
+    if (pattern !== 'uniform' && pattern !== 'racks') fail(`unknown case '${name}'`);
+    const r = runNetworkBench({ pattern, flows: o.flows, completions: o.completions });
+    return {
+      case: name,
+      status: 'ok',
+      wallS: r.wallS,
+      events: r.flowEvents,
+      eventsPerS: r.flowEventsPerS,
+      peakRssBytes: peakRss(),
+      detail: { ...r },
+      note: `flow events; ${r.recomputations} recomputations touched ${r.meanFlowsTouched.toFixed(0)} of ${r.meanActiveFlows.toFixed(0)} active flows on average (${(100 * r.touchedFraction).toFixed(1)}%)`,
+    };
+  }
+  if (name.startsWith('workflow-')) {
+    const mode = name.slice('workflow-'.length) as ModeName;
+    if (!MODE_NAMES.includes(mode)) fail(`unknown case '${name}'`);
+    const r = runLargeWorkflow(mode, o.tasks);
+    return {
+      case: name,
+      status: 'ok',
+      wallS: r.wallS,
+      events: r.events,
+      eventsPerS: r.eventsPerS,
+      peakRssBytes: peakRss(),
+      detail: { ...r },
+      note: `${r.workflow} on ${r.nodes} nodes: ${r.completed} request done, e2e ${r.e2eS.toFixed(2)} s simulated; target < 5 s wall`,
+    };
+  }
+  if (name === 'requests-dataflower') {
+    const milestones = [100_000, 300_000, 1_000_000].filter((m) => m < o.requests);
+    if (milestones.length === 0) milestones.push(Math.ceil(o.requests / 10), Math.ceil((3 * o.requests) / 10));
+    const r = runManyRequests(o.requests, milestones, o.rpm);
+    return {
+      case: name,
+      status: 'ok',
+      wallS: r.wallS,
+      events: r.events,
+      eventsPerS: r.eventsPerS,
+      peakRssBytes: peakRss(),
+      detail: { ...r },
+      note: `${r.requests} df-wordcount requests at ${r.rpm} rpm; peak RSS ${r.peakRssAt.map((p) => `${p.requests}: ${(p.peakRssBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`,
+    };
+  }
+  return fail(`unknown case '${name}'; valid cases are ${CASES.join(', ')}`);
+}
+
+/** Runs one case in a child process (fresh heap and RSS), with a wall-clock limit. */
+function runCaseInChild(name: string, o: CaseOptions, timeoutS: number): CaseResult {
+  const args = [
+    ...process.execArgv,
+    process.argv[1],
+    'case',
+    name,
+    '--events',
+    String(o.events),
+    '--reps',
+    String(o.reps),
+    '--flows',
+    String(o.flows),
+    '--completions',
+    String(o.completions),
+    '--tasks',
+    String(o.tasks),
+    '--requests',
+    String(o.requests),
+    '--rpm',
+    String(o.rpm),
+  ];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const empty = (status: CaseResult['status'], error: string): CaseResult => ({ case: name, status, error, wallS: wall, events: 0, eventsPerS: 0, peakRssBytes: 0, detail: {}, note: error });
+  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') return empty('timeout', `no result within the ${timeoutS} s limit (--timeout)`);
+  if (r.status !== 0) return empty('error', `child exited with ${r.status ?? r.signal}`);
+  const last = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(last) as CaseResult;
+  } catch {
+    return empty('error', `child printed no JSON result`);
+  }
+}
+
+function table(rows: CaseResult[]): string {
+  const head = ['case', 'status', 'wall s', 'events', 'events/s', 'peak RSS MiB', 'notes'];
+  const body = rows.map((r) => [
+    r.case,
+    r.status,
+    r.wallS.toFixed(2),
+    String(r.events),
+    r.status === 'ok' ? M(r.eventsPerS) : '-',
+    r.peakRssBytes ? (r.peakRssBytes / 2 ** 20).toFixed(0) : '-',
+    r.note,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => (i === head.length - 1 ? 0 : b[i].length))));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : i >= 2 && i <= 5 ? c.padStart(w[i]) : c.padEnd(w[i]))).join('  ');
+  return [fmt(head), ...body.map(fmt)].join('\n');
+}
+
+function pholdTable(cases: PholdCase[]): string {
+  const lines = [`PHOLD (remote 0.25, lookahead 0.1, mean 0.9): median of ${cases[0]?.reps ?? 0} back-to-back pairs of ${cases[0]?.events ?? 0} events`];
+  lines.push(`${'population'.padEnd(18)}${'engine ev/s'.padStart(14)}${'bare ev/s'.padStart(14)}${'ratio'.padStart(8)}   target >= 0.70`);
+  for (const c of cases) {
+    lines.push(
+      `${`${c.lps} x ${c.eventsPerLp}`.padEnd(18)}${M(c.engine.eventsPerS).padStart(14)}${M(c.bare.eventsPerS).padStart(14)}${c.ratio.toFixed(3).padStart(8)}   ${c.ratio >= 0.7 ? 'met' : 'NOT met'}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function machine(): Record<string, unknown> {
+  let commit = '';
+  try {
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    commit = 'unknown';
+  }
+  const c = cpus();
+  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryBytes: totalmem(), node: process.version, platform: process.platform, commit, loadavg: loadavg() };
+}
+
+async function main(): Promise<void> {
+  const parser = yargs(hideBin(process.argv))
+    .scriptName('npm run bench --')
+    .usage('$0 <case> [options]\n\nflowsim benchmarks: engine speed (PHOLD, against a bare heap loop), network sharing, whole workflows.')
+    .command('phold', 'PHOLD at 1,024 LPs x 1 event and 16,384 LPs x 16 events on the engine and on a bare typed-array binary-heap loop; events/s and ratio')
+    .command('network', '10,000 concurrent flows over 100 nodes (two traffic patterns): flow events/s and flows touched per recomputation')
+    .command('workflow', 'a 10,000-task generated workflow on 100 nodes in each mode; many df-wordcount requests (dataflower) with peak RSS')
+    .command('all', 'every case, each in a child process; --json also writes results/bench/<run-id>.json')
+    .command('case <name>', false) // internal: one case, JSON result on the last stdout line
+    .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON (all: also write results/bench/<run-id>.json)' })
+    .option('events', { type: 'number', default: 2_000_000, describe: 'PHOLD: events per measured run' })
+    .option('reps', { type: 'number', default: 5, describe: 'PHOLD: measured engine/bare pairs per population (median reported)' })
+    .option('flows', { type: 'number', default: 10_000, describe: 'network: concurrent flows' })
+    .option('completions', { type: 'number', default: 2_000, describe: 'network: flows that finish before the run stops' })
+    .option('tasks', { type: 'number', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
+    .option('requests', { type: 'number', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
+    .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
+    .option('timeout', { type: 'number', default: 900, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
+    .option('out', { type: 'string', default: join(ROOT, 'results', 'bench'), describe: 'all --json: directory for <run-id>.json' })
+    .demandCommand(1, 'name a case: phold, network, workflow or all')
+    .strict()
+    .help()
+    .fail((msg, err) => {
+      if (err) throw err;
+      fail(`${msg}\nRun with --help for the options.`);
+    });
+  const argv = await parser.parse();
+  const cmd = String(argv._[0]);
+  const positive = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, timeout: argv.timeout };
+  for (const [k, v] of Object.entries(positive)) {
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) fail(`--${k}: expected a positive number, got ${v}`);
+    if (k !== 'rpm' && k !== 'timeout' && !Number.isInteger(v)) fail(`--${k}: expected an integer, got ${v}`);
+  }
+  const o: CaseOptions = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm };
+
+  if (cmd === 'case') {
+    const r = runCase(String(argv.name), o);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+    return;
+  }
+  if (cmd === 'phold') {
+    const cases = runPhold({ events: o.events, reps: o.reps, log });
+    if (argv.json) process.stdout.write(`${JSON.stringify({ phold: cases.map(pholdRow), machine: machine() }, null, 2)}\n`);
+    else process.stdout.write(`${pholdTable(cases)}\n`);
+    return;
+  }
+  const names: string[] = cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'requests-dataflower'] : [...CASES];
+  const started = new Date();
+  const rows: CaseResult[] = [];
+  for (const name of names) {
+    log(`bench: ${name} ...`);
+    const r = cmd === 'all' || names.length > 1 ? runCaseInChild(name, o, argv.timeout) : runCase(name, o);
+    log(`bench: ${name}: ${r.status}, ${r.wallS.toFixed(2)} s, ${r.note}`);
+    rows.push(r);
+  }
+  const report = { runId: started.toISOString().replace(/[:.]/g, '-'), started: started.toISOString(), finished: new Date().toISOString(), options: o, machine: machine(), cases: rows };
+  if (argv.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (cmd === 'all') {
+      const file = join(resolve(argv.out), `${report.runId}.json`);
+      writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+      log(`bench: wrote ${file}`);
+    }
+  }
+  if (!argv.json || cmd === 'all') process.stderr.write(`\n${table(rows)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

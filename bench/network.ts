@@ -1,0 +1,137 @@
+/**
+ * Network benchmark: many concurrent flows over a cluster of nodes (each with an uplink and a
+ * downlink), arriving and leaving, on flowsim's flow-level `Network` (max-min fair sharing,
+ * recomputed when a flow starts or ends).
+ *
+ * Load: `flows` flows are started at time 0 between random node pairs; each time one finishes a
+ * new one starts (closed population), so about `flows` flows are active throughout. The run stops
+ * after `completions` flows have finished. Flow sizes are exponential (mean `meanBytes`).
+ *
+ * Two traffic patterns, because the cost of an exact incremental recomputation depends on how
+ * flows connect through shared links:
+ * - `uniform`: any node to any other. Every link is shared with flows to/from every other node,
+ *   so one change connects (through shared links) to nearly all flows: the incremental solver has
+ *   to revisit the whole component; this is the worst case.
+ * - `racks`: nodes in groups of `rackSize`; flows stay inside their group (e.g. data-local
+ *   placement). Components are one group's flows, so a change touches about flows / groups.
+ *
+ * Reported: flow events (starts + ends) per wall second, recomputations, and the mean number of
+ * flows each recomputation touched next to the mean number of active flows.
+ */
+import { Simulator, makeRng } from '../sim/engine/index.js';
+import { Network } from '../sim/models/network.js';
+import { DEFAULT_PARAMS } from '../sim/params.js';
+
+export type NetworkPattern = 'uniform' | 'racks';
+
+export interface NetworkBenchOptions {
+  nodes?: number;
+  flows?: number;
+  completions?: number;
+  pattern?: NetworkPattern;
+  rackSize?: number;
+  meanBytes?: number;
+  nicBps?: number;
+  latencyS?: number;
+  seed?: number;
+}
+
+export interface NetworkBenchResult {
+  pattern: NetworkPattern;
+  nodes: number;
+  flows: number;
+  completions: number;
+  flowEvents: number;
+  wallS: number;
+  flowEventsPerS: number;
+  engineEvents: number;
+  recomputations: number;
+  meanFlowsTouched: number;
+  meanActiveFlows: number;
+  /** meanFlowsTouched / meanActiveFlows: 1 means every recomputation revisits every flow. */
+  touchedFraction: number;
+  simulatedS: number;
+}
+
+export function runNetworkBench(o: NetworkBenchOptions = {}): NetworkBenchResult {
+  const nodes = o.nodes ?? 100;
+  const flows = o.flows ?? 10_000;
+  const completions = o.completions ?? 20_000;
+  const pattern = o.pattern ?? 'uniform';
+  const rackSize = o.rackSize ?? 4;
+  const meanBytes = o.meanBytes ?? 10e6;
+  // [ASSUMPTION] 10 Gbit/s NICs and 50 us per link, as the faasflow-7w preset's defaults.
+  const nicBps = o.nicBps ?? 1.25e9;
+  const latencyS = o.latencyS ?? 50e-6;
+  if (pattern === 'racks' && nodes % rackSize !== 0) throw new RangeError(`nodes (${nodes}) must be a multiple of rackSize (${rackSize})`);
+
+  const sim = new Simulator(4 * flows);
+  const net = new Network(sim, DEFAULT_PARAMS.network);
+  const up: number[] = [];
+  const down: number[] = [];
+  for (let i = 0; i < nodes; i++) {
+    up.push(net.addLink(`n${i}.up`, nicBps, latencyS));
+    down.push(net.addLink(`n${i}.down`, nicBps, latencyS));
+  }
+  const rng = makeRng(o.seed ?? 1, 'network-bench');
+
+  let started = 0;
+  let finished = 0;
+  let activeSamples = 0;
+  let activeSum = 0;
+
+  const pick = (): [number, number] => {
+    if (pattern === 'uniform') {
+      const a = Math.floor(rng() * nodes);
+      let b = Math.floor(rng() * (nodes - 1));
+      if (b >= a) b++;
+      return [a, b];
+    }
+    const rack = Math.floor(rng() * (nodes / rackSize)) * rackSize;
+    const a = rack + Math.floor(rng() * rackSize);
+    let b = rack + Math.floor(rng() * (rackSize - 1));
+    if (b >= a) b++;
+    return [a, b];
+  };
+
+  const startFlow = (): void => {
+    const [a, b] = pick();
+    const bytes = -meanBytes * Math.log(1 - rng());
+    started++;
+    net.transfer([up[a], down[b]], bytes, onDone);
+  };
+  const onDone = (): void => {
+    finished++;
+    activeSum += net.activeFlows;
+    activeSamples++;
+    if (finished >= completions) {
+      sim.stop();
+      return;
+    }
+    startFlow();
+  };
+
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < flows; i++) startFlow();
+  sim.run();
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const share = net.share;
+  const flowEvents = started + finished;
+  const meanFlowsTouched = share.solves > 0 ? share.actsTouched / share.solves : 0;
+  const meanActiveFlows = activeSamples > 0 ? activeSum / activeSamples : 0;
+  return {
+    pattern,
+    nodes,
+    flows,
+    completions: finished,
+    flowEvents,
+    wallS,
+    flowEventsPerS: flowEvents / wallS,
+    engineEvents: sim.events,
+    recomputations: share.solves,
+    meanFlowsTouched,
+    meanActiveFlows,
+    touchedFraction: meanActiveFlows > 0 ? meanFlowsTouched / meanActiveFlows : 0,
+    simulatedS: sim.now,
+  };
+}
