@@ -18,6 +18,7 @@ import { writeReport } from './report.js';
 import { startDockerTestbed } from './testbed/docker.js';
 import { startNetnsTestbed } from './testbed/netns.js';
 import { TestbedUnavailableError, type Testbed } from './testbed/types.js';
+import { wondershaperCapBps } from '../sim/config/units.js';
 
 class UsageError extends Error {}
 
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     .scriptName('npm run calibrate --')
     .usage('$0 [options]\n\nMeasure a live testbed, fit flowsim\'s network/storage/cold-start parameters, write a calibration profile and a report.')
     .option('testbed', { choices: ['netns', 'docker'] as const, default: 'netns' as const, describe: 'netns: namespaces + tc on this host (root); docker: containers on a Docker engine (DOCKER_HOST or /var/run/docker.sock)' })
-    .option('bandwidth', { type: 'string', default: '25,50,75,100', describe: 'caps to measure, MB/s (1 MB = 1e6 bytes), each node both ways' })
+    .option('bandwidth', { type: 'string', default: '25,50,75,100', describe: 'caps to measure, MB/s as wondershaper and `npm run sim -- --bandwidth` read them (x 1.024e6 bytes/s), each node both ways' })
     .option('workers', { type: 'number', default: 3, describe: 'worker nodes (each: local redis + function runtime)' })
     .option('quick', { type: 'boolean', default: false, describe: 'fewer and smaller probes (about a minute)' })
     .option('name', { type: 'string', describe: 'profile name (default <testbed>-local, or <testbed>-local-quick with --quick)' })
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
     .help()
     .parseAsync();
 
-  const caps = parseBandwidth(argv.bandwidth).map((m) => m * 1e6);
+  // the same conversion as the simulator's --bandwidth (wondershaper: MB/s x 8192 kbit/s), so a cap
+  // measured here is the cap flowsim simulates for the same number
+  const caps = parseBandwidth(argv.bandwidth).map((m) => wondershaperCapBps(m));
   if (!(Number.isInteger(argv.workers) && argv.workers >= 3 && argv.workers <= 32)) throw new UsageError(`--workers: expected an integer in 3..32 (held-out cases use 3 workers), got ${argv.workers}`);
   if (!(argv.delay >= 0)) throw new UsageError(`--delay: expected ms >= 0, got ${argv.delay}`);
   const name = argv.name ?? `${argv.testbed}-local${argv.quick ? '-quick' : ''}`;
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   const measuredAt = new Date().toISOString();
 
-  log(`calibrate: testbed ${argv.testbed}, caps ${caps.map((c) => c / 1e6).join('/')} MB/s, ${argv.workers} workers, ${argv.quick ? 'quick' : 'full'} plan`);
+  log(`calibrate: testbed ${argv.testbed}, caps ${parseBandwidth(argv.bandwidth).join('/')} MB/s (${caps.map((c) => c / 1e6).join('/')} x 1e6 B/s), ${argv.workers} workers, ${argv.quick ? 'quick' : 'full'} plan`);
   let tb: Testbed | undefined;
   try {
     tb =
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
       measuredAt,
       testbed,
       host,
-      units: 'seconds, bytes, bytes/s; caps in MB/s use 1 MB = 1e6 bytes',
+      units: 'seconds, bytes, bytes/s; capsBps = wondershaper MB/s x 1.024e6 (sim/config/units.ts wondershaperCapBps)',
       params,
       fits: fitsForProfile(fits, holdout),
     };

@@ -153,7 +153,7 @@ export async function runProbes(tb: Testbed, plan: ProbePlan, log: Log): Promise
     m.rtt.push({ capBps: cap, samplesS: await tb.call<number[]>(w0, 'ping', { host: st.addr, n: 20 }) });
   }
   for (let r = 0; r < plan.reps; r++) {
-    progress(`transfers, repetition ${r + 1}/${plan.reps}: caps ${plan.capsBps.map((c) => c / 1e6).join('/')} MB/s x ${plan.transferSizes.length} sizes, concurrency ${plan.concurrencyLevels.join('/')}`);
+    progress(`transfers, repetition ${r + 1}/${plan.reps}: caps ${plan.capsBps.map((c) => (c / 1e6).toFixed(1)).join('/')} x 1e6 B/s x ${plan.transferSizes.length} sizes, concurrency ${plan.concurrencyLevels.join('/')}`);
     for (const cap of plan.capsBps) {
       await tb.setRate(cap);
       for (const bytes of plan.transferSizes) {
@@ -170,7 +170,7 @@ export async function runProbes(tb: Testbed, plan: ProbePlan, log: Log): Promise
 
   const maxCap = Math.max(...plan.capsBps);
   await tb.setRate(maxCap);
-  progress(`remote store (redis on st) SET/GET, ${plan.storeSizes.length} sizes at ${(maxCap / 1e6).toFixed(0)} MB/s`);
+  progress(`remote store (redis on st) SET/GET, ${plan.storeSizes.length} sizes at ${(maxCap / 1e6).toFixed(1)}e6 B/s`);
   m.store.push(...(await storeOps(tb, 'remote', maxCap, plan.storeSizes, plan.storeReps)));
   progress('local store (redis on the worker, loopback) SET/GET');
   m.store.push(...(await storeOps(tb, 'local', null, plan.storeSizes, plan.storeReps)));
@@ -200,7 +200,7 @@ export async function runHoldout(tb: Testbed, plan: ProbePlan, log: Log): Promis
   const need = Math.max(...plan.holdout.cases.flatMap((c) => c.flows.map((f) => (f.src.startsWith('w') ? Number(f.src.slice(1)) + 1 : 0))));
   for (const cap of plan.capsBps) {
     await tb.setRate(cap);
-    log(`held-out at ${(cap / 1e6).toFixed(0)} MB/s: sizes ${plan.holdout.sizes.map((b) => b / MB + ' MB').join(', ')}; ${plan.holdout.cases.length} concurrency cases`);
+    log(`held-out at ${(cap / 1e6).toFixed(1)}e6 B/s: sizes ${plan.holdout.sizes.map((b) => b / MB + ' MB').join(', ')}; ${plan.holdout.cases.length} concurrency cases`);
     for (const bytes of plan.holdout.sizes) h.groups.push(await flows(tb, cap, 'single (held-out size)', [{ src: 'w0', dst: 'st', bytes }]));
     for (const c of plan.holdout.cases) {
       if (need > tb.workers.length && c.flows.some((f) => Number(f.src.slice(1)) >= tb.workers.length)) continue;
@@ -209,7 +209,7 @@ export async function runHoldout(tb: Testbed, plan: ProbePlan, log: Log): Promis
   }
   const maxCap = Math.max(...plan.capsBps);
   await tb.setRate(maxCap);
-  log(`held-out remote store SET/GET at ${(maxCap / 1e6).toFixed(0)} MB/s: ${plan.holdout.storeSizes.map((b) => b / MB + ' MB').join(', ')}`);
+  log(`held-out remote store SET/GET at ${(maxCap / 1e6).toFixed(1)}e6 B/s: ${plan.holdout.storeSizes.map((b) => b / MB + ' MB').join(', ')}`);
   h.store.push(...(await storeOps(tb, 'remote', maxCap, plan.holdout.storeSizes, 2)));
   return h;
 }

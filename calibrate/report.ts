@@ -119,7 +119,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
   L.push(`Measured ${r.measuredAt} on \`${String(r.host.hostname)}\` (${String(r.host.kernel)}, ${String(r.host.cpus)} CPUs), testbed \`${String(r.testbed.kind)}\` with ${String(r.testbed.workers)} workers; ${r.quick ? '--quick plan' : 'full plan'}; wall time ${r.wallS.toFixed(1)} s.`);
   L.push(`Profile: \`${path.relative(process.cwd(), r.profilePath)}\`. Delay: ${String(r.testbed.delay)}.`, '');
   L.push('## Fitted parameters', '', '```yaml', JSON.stringify(r.params, null, 2), '```', '');
-  L.push('## Bandwidth at each cap', '');
+  L.push('## Bandwidth at each cap', '', 'Rates in MB/s = 1e6 bytes/s. The caps are wondershaper\'s n MB/s = n x 1.024e6 bytes/s (the conversion `npm run sim -- --bandwidth n` uses).', '');
   L.push('| cap (MB/s) | bulk: largest size / time (MB/s) | bulk / cap | asymptotic rate, per-cap OLS slope (MB/s) | slope / cap | per-cap R² | fixed cost (ms) |');
   L.push('|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of f.perCap) L.push(`| ${MBf(c.capBps)} | ${MBf(c.bulkBps)} | ${(c.bulkBps / c.capBps).toFixed(4)} | ${MBf(c.achievedBps)} | ${c.factor.toFixed(4)} | ${c.fit.r2.toFixed(5)} | ${ms(c.fit.interceptS)} |`);

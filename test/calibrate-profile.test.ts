@@ -8,6 +8,7 @@ import YAML from 'yaml';
 import { DEFAULT_PARAMS, mergeParams } from '../sim/params.js';
 import { listProfiles, readProfile, writeProfile, ProfileError, type Profile } from '../calibrate/profile.js';
 import { affine, fitLognormal } from '../calibrate/fit.js';
+import { buildScenario } from '../sim/build.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -51,6 +52,21 @@ test('a profile round-trips: writeProfile -> readProfile -> mergeParams gives th
   t.is(p.storage.chunkBytes, DEFAULT_PARAMS.storage.chunkBytes);
   // a path works as well as a name
   t.is(readProfile(file).name, 'rt');
+});
+
+test('a profile round-trips through the simulator: buildScenario({calibration}) carries its params', (t) => {
+  const dir = tmpDir();
+  const file = writeProfile(sample('through-sim'), dir);
+  const s = buildScenario({ workflows: ['cycles'], mode: 'faasflow', calibration: file });
+  t.is(s.params.network.bandwidthFactor, 0.9512);
+  t.is(s.params.storage.localThroughputBps, 5.5e8);
+  t.deepEqual(s.params.containers.coldStart, { kind: 'lognormal', mean: 0.096, sd: 0.022 });
+  t.is(s.params.request.timeoutS, DEFAULT_PARAMS.request.timeoutS);
+  t.regex(s.paramsSource, /calibration:/);
+  // the committed, measured profile loads by name
+  const committed = readProfile('netns-local');
+  const s2 = buildScenario({ workflows: ['cycles'], mode: 'faasflow', calibration: 'netns-local' });
+  t.is(s2.params.network.bandwidthFactor, committed.params.network!.bandwidthFactor!);
 });
 
 test('readProfile: wrong type names the file and the path inside it', (t) => {
