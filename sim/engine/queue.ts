@@ -4,8 +4,8 @@
  *
  * - Keys live inline in the heap arrays (heapTime, heapSeq) next to the event's slot (heapSlot),
  *   so sifting touches three contiguous arrays and nothing else.
- * - Each event owns a slot: a 32-byte record (handler id, payload, generation) in one
- *   Float64Array, so reaching an event's data costs one cache line, not one per field. Slots are recycled through a LIFO
+ * - Each event owns a slot: a 16-byte record (payload, handler id, generation) in one buffer,
+ *   so reaching an event's data costs one cache line, not one per field. Slots are recycled through a LIFO
  *   free list, so steady-state scheduling allocates nothing, and the slot an event frees is the
  *   one the next schedule reuses (its cache lines are still warm).
  * - A handle is `generation * SLOT_LIMIT + slot`. A slot's generation is bumped when its event
@@ -21,7 +21,9 @@
  *   (time, sequence) is a total order, so the pop order does not depend on the heap's shape.
  */
 const SLOT_LIMIT = 1 << 26; // 67M concurrent events; generations fill the remaining mantissa bits
-const DEAD = -1; // slotHandler value of a cancelled event whose heap entry has not been discarded
+/** Generations wrap at 2^27 so that generation * SLOT_LIMIT + slot stays an exact integer. */
+const GEN_MASK = (1 << 27) - 1;
+const DEAD = -1; // handler value of a cancelled event whose heap entry has not been discarded
 const COMPACT_MIN = 1024;
 
 export class EventQueue {
@@ -33,8 +35,12 @@ export class EventQueue {
   /** Dead (cancelled, not yet discarded) heap entries. */
   private dead = 0;
 
-  /** Per-slot record, stride 4: [handler, payload, generation, unused], one cache line per slot. */
-  private slots: Float64Array;
+  /**
+   * Per-slot records of 16 bytes, two views on one buffer: payload at slotF64[2 * slot], handler
+   * at slotI32[4 * slot + 2], generation at slotI32[4 * slot + 3].
+   */
+  private slotF64: Float64Array;
+  private slotI32: Int32Array;
   private freeSlots: Int32Array;
   private freeCount = 0;
   private slotCount = 0;
@@ -50,7 +56,8 @@ export class EventQueue {
     this.heapTime = new Float64Array(c);
     this.heapSeq = new Float64Array(c);
     this.heapSlot = new Int32Array(c);
-    this.slots = new Float64Array(c * 4);
+    this.slotF64 = new Float64Array(c * 2);
+    this.slotI32 = new Int32Array(this.slotF64.buffer);
     this.freeSlots = new Int32Array(c);
   }
 
@@ -74,10 +81,10 @@ export class EventQueue {
       if (this.slotCount === this.freeSlots.length) this.growSlots();
       slot = this.slotCount++;
     }
-    const sd = this.slots;
+    this.slotF64[slot << 1] = payload;
+    const si = this.slotI32;
     const b = slot << 2;
-    sd[b] = handler;
-    sd[b + 1] = payload;
+    si[b + 2] = handler;
     if (this.n === this.heapTime.length) this.growHeap();
     const seq = this.nextSeq++;
     // sift up, holding the new key aside (hole method)
@@ -97,7 +104,7 @@ export class EventQueue {
     ht[i] = time;
     hs[i] = seq;
     hslot[i] = slot;
-    return sd[b + 2] * SLOT_LIMIT + slot;
+    return si[b + 3] * SLOT_LIMIT + slot;
   }
 
   /**
@@ -112,9 +119,9 @@ export class EventQueue {
       if (time > until) return false;
       const slot = this.heapSlot[0];
       this.removeTop();
-      const sd = this.slots;
+      const si = this.slotI32;
       const b = slot << 2;
-      const h = sd[b];
+      const h = si[b + 2];
       if (h === DEAD) {
         // a cancelled event reaching the top: its generation was bumped at cancel time
         this.dead--;
@@ -123,8 +130,8 @@ export class EventQueue {
       }
       this.poppedTime = time;
       this.poppedHandler = h;
-      this.poppedPayload = sd[b + 1];
-      sd[b + 2] += 1;
+      this.poppedPayload = this.slotF64[slot << 1];
+      si[b + 3] = (si[b + 3] + 1) & GEN_MASK;
       this.freeSlots[this.freeCount++] = slot;
       return true;
     }
@@ -138,15 +145,16 @@ export class EventQueue {
     if (!(handle >= 0) || !Number.isInteger(handle)) return false;
     const slot = handle % SLOT_LIMIT;
     const gen = (handle - slot) / SLOT_LIMIT;
-    const sd = this.slots;
+    if (slot >= this.slotCount) return false;
+    const si = this.slotI32;
     const b = slot << 2;
-    if (slot >= this.slotCount || sd[b + 2] !== gen) return false;
-    const h = sd[b];
+    if (si[b + 3] !== gen) return false;
+    const h = si[b + 2];
     if (h === DEAD) return false; // unreachable while generations are bumped, kept as a guard
     this.poppedHandler = h;
-    this.poppedPayload = sd[b + 1];
-    sd[b] = DEAD;
-    sd[b + 2] += 1;
+    this.poppedPayload = this.slotF64[slot << 1];
+    si[b + 2] = DEAD;
+    si[b + 3] = (si[b + 3] + 1) & GEN_MASK;
     this.dead++;
     if (this.dead > COMPACT_MIN && this.dead * 2 > this.n) this.compact();
     return true;
@@ -156,7 +164,7 @@ export class EventQueue {
   private dropDeadTop(): void {
     while (this.n > 0) {
       const slot = this.heapSlot[0];
-      if (this.slots[slot << 2] !== DEAD) return;
+      if (this.slotI32[(slot << 2) + 2] !== DEAD) return;
       this.removeTop();
       this.dead--;
       this.freeSlots[this.freeCount++] = slot;
@@ -207,7 +215,7 @@ export class EventQueue {
     let w = 0;
     for (let r = 0; r < this.n; r++) {
       const slot = hslot[r];
-      if (this.slots[slot << 2] === DEAD) {
+      if (this.slotI32[(slot << 2) + 2] === DEAD) {
         this.freeSlots[this.freeCount++] = slot;
         continue;
       }
@@ -264,7 +272,8 @@ export class EventQueue {
   private growSlots(): void {
     const c = this.freeSlots.length * 2;
     if (c > SLOT_LIMIT) throw new Error(`event queue: more than ${SLOT_LIMIT} pending events`);
-    this.slots = growF64(this.slots, c * 4);
+    this.slotF64 = growF64(this.slotF64, c * 2);
+    this.slotI32 = new Int32Array(this.slotF64.buffer);
     this.freeSlots = growI32(this.freeSlots, c);
   }
 }
