@@ -238,10 +238,10 @@ async function main(): Promise<void> {
     .command('all', 'every case, each in a child process; --json also writes results/bench/<run-id>.json')
     .command('case <name>', false) // internal: one case, JSON result on the last stdout line
     .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON (all: also write results/bench/<run-id>.json)' })
-    .option('events', { type: 'number', default: 2_000_000, describe: 'PHOLD: events per measured run' })
-    .option('reps', { type: 'number', default: 5, describe: 'PHOLD: measured engine/bare pairs per population (median reported)' })
+    .option('events', { type: 'number', default: 1_500_000, describe: 'PHOLD: events per measured run' })
+    .option('reps', { type: 'number', default: 7, describe: 'PHOLD: measured engine/bare pairs per population (median reported)' })
     .option('flows', { type: 'number', default: 10_000, describe: 'network: concurrent flows' })
-    .option('completions', { type: 'number', default: 2_000, describe: 'network: flows that finish before the run stops' })
+    .option('completions', { type: 'number', default: 1_000, describe: 'network: flows that finish before the run stops' })
     .option('tasks', { type: 'number', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
     .option('requests', { type: 'number', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
     .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })

@@ -171,9 +171,9 @@ export interface PholdCase {
 }
 
 export interface PholdOptions {
-  /** Events per measured run; default 2,000,000. */
+  /** Events per measured run; default 1,500,000. */
   events?: number;
-  /** Measured pairs (engine run + bare run, back to back) per population; default 5. */
+  /** Measured pairs (engine run + bare run, back to back) per population; default 7. */
   reps?: number;
   populations?: Array<[lps: number, eventsPerLp: number]>;
   log?: (line: string) => void;
@@ -191,8 +191,8 @@ export function median(xs: number[]): number {
  * median events/s of each side and the median of the per-pair ratios.
  */
 export function runPhold(opts: PholdOptions = {}): PholdCase[] {
-  const events = opts.events ?? 2_000_000;
-  const reps = opts.reps ?? 5;
+  const events = opts.events ?? 1_500_000;
+  const reps = opts.reps ?? 7;
   const populations = opts.populations ?? [
     [1024, 1],
     [16384, 16],
