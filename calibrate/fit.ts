@@ -131,7 +131,7 @@ export interface Fits {
   linkLatencyS: number;
   bandwidthFactor: number;
   latencyFactor: number;
-  remote: { set: AffineFit; get: AffineFit; capBps: number; opLatencyS: number; throughputBps: number; throughputNote: string };
+  remote: { set: AffineFit; get: AffineFit; capBps: number; opLatencyS: number; throughputBps: number; writeBps: number; readBps: number; throughputNote: string };
   local: { set: AffineFit; get: AffineFit; opLatencyS: number; throughputBps: number };
   coldStart: ColdStartFit;
   warm: { medianRoundTripS: number; medianRuntimeS: number; engineOverheadS: number; n: number };
@@ -238,13 +238,19 @@ export function fitAll(m: Measurements): Fits {
   const rget = storeFit(m.store, 'remote', 'get');
   const netFixed = Math.max(0, transfer.interceptS);
   const netPerByte = 1 / (bandwidthFactor * remoteCap);
-  const perByteStore = (rset.slope + rget.slope) / 2 - netPerByte;
-  // the store's own throughput is only resolvable when it costs something beyond the network
-  const resolvable = perByteStore > 0.02 * netPerByte;
-  const remoteThroughputBps = resolvable ? 1 / perByteStore : 1e10;
-  const throughputNote = resolvable
-    ? 'per-byte cost of SET/GET beyond the shaped network path'
-    : `SET/GET per-byte cost is within 2% of the network's at ${(remoteCap / 1e6).toFixed(0)} MB/s: the store is not the bottleneck; set to 1e10 B/s`;
+  // the store's own throughput (per direction) is only resolvable when it costs something beyond
+  // the network; the simulator adds it after the transfer (store and forward), as fitted here
+  const storeRate = (slope: number) => {
+    const perByte = slope - netPerByte;
+    return perByte > 0.02 * netPerByte ? 1 / perByte : 1e10;
+  };
+  const remoteWriteBps = storeRate(rset.slope);
+  const remoteReadBps = storeRate(rget.slope);
+  const remoteThroughputBps = Math.min(remoteWriteBps, remoteReadBps);
+  const throughputNote =
+    remoteWriteBps < 1e10 || remoteReadBps < 1e10
+      ? 'per-byte cost of SET (write) and GET (read) beyond the shaped network path, fitted separately'
+      : `SET/GET per-byte cost is within 2% of the network's at ${(remoteCap / 1e6).toFixed(0)} MB/s: the store is not the bottleneck; set to 1e10 B/s`;
   const remoteOpLatencyS = Math.max(0, (rset.interceptS + rget.interceptS) / 2 - netFixed);
 
   const lset = storeFit(m.store, 'local', 'set');
@@ -259,7 +265,7 @@ export function fitAll(m: Measurements): Fits {
     linkLatencyS,
     bandwidthFactor,
     latencyFactor,
-    remote: { set: rset, get: rget, capBps: remoteCap, opLatencyS: remoteOpLatencyS, throughputBps: remoteThroughputBps, throughputNote },
+    remote: { set: rset, get: rget, capBps: remoteCap, opLatencyS: remoteOpLatencyS, throughputBps: remoteThroughputBps, writeBps: remoteWriteBps, readBps: remoteReadBps, throughputNote },
     local: {
       set: lset,
       get: lget,
@@ -283,7 +289,8 @@ export function paramsFromFits(f: Fits): DeepPartial<Params> {
     network: { bandwidthFactor: round(f.bandwidthFactor), latencyFactor: round(f.latencyFactor) },
     storage: {
       remoteOpLatencyS: round(f.remote.opLatencyS),
-      remoteThroughputBps: round(f.remote.throughputBps),
+      remoteWriteThroughputBps: round(f.remote.writeBps),
+      remoteReadThroughputBps: round(f.remote.readBps),
       localOpLatencyS: round(f.local.opLatencyS),
       localThroughputBps: round(f.local.throughputBps),
     },

@@ -5,12 +5,16 @@
  * The prediction is a tiny simulation: a `Simulator`, the lead's flow-level `Network` with the
  * profile's network params, one uplink and one downlink per testbed node (capacity = the shaped
  * cap, latency = measured RTT / 4), the case's flows started together at t = 0. A remote store
- * operation is its transfer (worker -> storage for SET, storage -> worker for GET) followed by the
- * fitted store cost, remoteOpLatencyS + bytes / remoteThroughputBps.
+ * operation goes through flowsim's own `Storage` model (sim/models/storage.ts) on a two-node
+ * cluster shaped like the testbed: op cost, then the transfer, then the server's write or read
+ * stage.
  */
 import * as ss from 'simple-statistics';
 import { Simulator } from '../sim/engine/simulator.js';
 import { Network } from '../sim/models/network.js';
+import { Storage } from '../sim/models/storage.js';
+import { Topology } from '../sim/models/topology.js';
+import type { ClusterSpec } from '../sim/models/cluster.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
 import type { FlowGroup, HoldoutMeasurements, StoreSample } from './probes.js';
 
@@ -61,14 +65,15 @@ export function predictGroup(g: FlowGroup, p: Params, linkLatencyS: number): num
 export function predictStoreOp(s: StoreSample, p: Params, linkLatencyS: number): number {
   if (s.capBps === null) throw new Error('predictStoreOp: only remote operations cross the network');
   const sim = new Simulator();
-  const { net, up, down } = buildNetwork(sim, p, s.capBps, linkLatencyS, ['w0', 'st']);
-  const route = s.action === 'set' ? [up.get('w0')!, down.get('st')!] : [up.get('st')!, down.get('w0')!];
+  const node = (name: string, role: 'worker' | 'storage') => ({ name, role, cores: 1, memoryBytes: 2 ** 30, nicBps: s.capBps!, latencyS: linkLatencyS });
+  const cluster: ClusterSpec = { name: 'testbed', nodes: [node('w0', 'worker'), node('st', 'storage')], storage: 'st', gateway: 'st', master: 'st' };
+  const net = new Network(sim, p.network);
+  const topo = new Topology(net, cluster, p);
+  const storage = new Storage(sim, net, topo, p.storage);
   let end = NaN;
-  net.transfer(route, s.bytes, () => {
-    sim.call(p.storage.remoteOpLatencyS + s.bytes / p.storage.remoteThroughputBps, () => {
-      end = sim.now;
-    });
-  });
+  const done = () => (end = sim.now);
+  if (s.action === 'set') storage.put(0, s.bytes, done);
+  else storage.get(0, s.bytes, done);
   sim.run();
   return end;
 }

@@ -143,7 +143,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
     L.push(`| ${label} | ${ms(fit.interceptS)} | ${MBf(1 / fit.slope)} | ${fit.r2.toFixed(5)} | ${fit.n} | ${ms(fit.residuals.rmseS)} | ${pct(fit.residuals.medianRelative)} |`);
   }
   L.push('');
-  L.push(`Remote store at ${MBf(f.remote.capBps)} MB/s, network part removed: remoteOpLatencyS = ${ms(f.remote.opLatencyS)} ms, remoteThroughputBps = ${MBf(f.remote.throughputBps)} MB/s (${f.remote.throughputNote}).`);
+  L.push(`Remote store at ${MBf(f.remote.capBps)} MB/s, network part removed: remoteOpLatencyS = ${ms(f.remote.opLatencyS)} ms, remoteWriteThroughputBps = ${MBf(f.remote.writeBps)} MB/s, remoteReadThroughputBps = ${MBf(f.remote.readBps)} MB/s (${f.remote.throughputNote}).`);
   L.push(`Local store: localOpLatencyS = ${ms(f.local.opLatencyS)} ms, localThroughputBps = ${MBf(f.local.throughputBps)} MB/s.`, '');
   L.push('## Function runtime', '');
   const c = f.coldStart;

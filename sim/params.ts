@@ -28,8 +28,13 @@ export interface Params {
   storage: {
     /** Remote store (CouchDB attachment / Kafka) fixed cost per operation, seconds. [ASSUMPTION] */
     remoteOpLatencyS: number;
-    /** Remote store server throughput, bytes/s (shared by all operations). [ASSUMPTION: SSD-backed, not the bottleneck below 100 MB/s caps] */
-    remoteThroughputBps: number;
+    /**
+     * Remote store server throughput for writes and for reads, bytes/s, each shared by concurrent
+     * operations; the server handles a payload after the network has delivered it (store and
+     * forward), so per-byte costs add, as the calibration measures. [ASSUMPTION: 1 GB/s each]
+     */
+    remoteWriteThroughputBps: number;
+    remoteReadThroughputBps: number;
     /** Local in-memory store (Redis) per-operation cost, seconds. [ASSUMPTION] */
     localOpLatencyS: number;
     /** Local store throughput per node, bytes/s, shared by concurrent operations. [ASSUMPTION] */
@@ -93,7 +98,8 @@ export const DEFAULT_PARAMS: Params = {
   control: { messageBytes: 1024, engineOverheadS: 0.001 },
   storage: {
     remoteOpLatencyS: 0.005,
-    remoteThroughputBps: 1e9,
+    remoteWriteThroughputBps: 1e9,
+    remoteReadThroughputBps: 1e9,
     localOpLatencyS: 0.0002,
     localThroughputBps: 1e9,
     chunkBytes: 256 * 1024,

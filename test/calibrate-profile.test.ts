@@ -25,7 +25,7 @@ function sample(name = 'rt'): Profile {
     host: { hostname: 'test' },
     params: {
       network: { bandwidthFactor: 0.9512, latencyFactor: 2.5 },
-      storage: { remoteOpLatencyS: 0.00057, remoteThroughputBps: 3.2e8, localOpLatencyS: 0.00026, localThroughputBps: 5.5e8 },
+      storage: { remoteOpLatencyS: 0.00057, remoteWriteThroughputBps: 3.2e8, remoteReadThroughputBps: 2.9e8, localOpLatencyS: 0.00026, localThroughputBps: 5.5e8 },
       containers: { coldStart: { kind: 'lognormal', mean: 0.096, sd: 0.022 } },
       control: { engineOverheadS: 0.0003 },
     },
@@ -44,7 +44,8 @@ test('a profile round-trips: writeProfile -> readProfile -> mergeParams gives th
   const p = mergeParams(DEFAULT_PARAMS, loaded.params);
   t.is(p.network.bandwidthFactor, 0.9512);
   t.is(p.network.latencyFactor, 2.5);
-  t.is(p.storage.remoteThroughputBps, 3.2e8);
+  t.is(p.storage.remoteWriteThroughputBps, 3.2e8);
+  t.is(p.storage.remoteReadThroughputBps, 2.9e8);
   t.is(p.control.engineOverheadS, 0.0003);
   t.deepEqual(p.containers.coldStart, { kind: 'lognormal', mean: 0.096, sd: 0.022 });
   // untouched values keep their defaults

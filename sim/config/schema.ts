@@ -205,7 +205,8 @@ export const paramsOverrideSchema = z.strictObject({
   storage: z
     .strictObject({
       remoteOpLatencyS: duration().optional(),
-      remoteThroughputBps: rate().optional(),
+      remoteWriteThroughputBps: rate().optional(),
+      remoteReadThroughputBps: rate().optional(),
       localOpLatencyS: duration().optional(),
       localThroughputBps: rate().optional(),
       chunkBytes: size().optional(),

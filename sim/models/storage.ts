@@ -3,13 +3,16 @@
  *
  * Remote store (FaaSFlow's CouchDB, DataFlower's Kafka; reference 1.C and 2.C):
  * - `put`/`get`: a fixed cost per operation (`remoteOpLatencyS`: request handling, document
- *   revision, fsync) then the payload as a flow over the network route between the node and the
- *   storage node plus the store's own throughput link (`storage.server`). Under a wondershaper
- *   cap, the storage node's interface is the bottleneck both ways.
+ *   revision, fsync), the payload as a flow over the network route between the node and the
+ *   storage node, and the server's own handling of the payload (a flow on `storage.write` or
+ *   `storage.read`, shared by concurrent operations). The two stages are in sequence (store and
+ *   forward), so their per-byte costs add, as the calibration's SET/GET fits measure. Under a
+ *   wondershaper cap the storage node's interface dominates both ways.
  * - `stream`: Kafka-style chunked streaming. The producer sends `chunkBytes` chunks one after
  *   another (the connection stays open: latency is paid once); a consumer may start after the
  *   first chunk and fetches chunk i once it is stored, in order, so it never overtakes the
- *   producer. Each consumer is a separate fetch (one payload transfer per consumer node).
+ *   producer. Each chunk passes the same two stages as a put or a get. Each consumer is a
+ *   separate fetch (one payload transfer per consumer node).
  * Local store (Redis on each worker): per-operation cost `localOpLatencyS` plus the bytes over
  * the node's local-store link (shared by concurrent operations on the node); no network.
  *
@@ -34,15 +37,13 @@ export class Storage {
   /** Node `from` writes `bytes` to the remote store. `extraLinks` precede the route (e.g. a container's egress cap). */
   put(from: number, bytes: number, cb: () => void, extraLinks: readonly number[] = []): void {
     this.remoteOps++;
-    const route = [...extraLinks, ...this.topo.route(from, this.topo.storageNode), this.topo.storageServer];
-    this.sim.call(this.p.remoteOpLatencyS, () => this.net.transfer(route, bytes, cb));
+    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, extraLinks, false, cb));
   }
 
   /** Node `to` reads `bytes` from the remote store. */
   get(to: number, bytes: number, cb: () => void): void {
     this.remoteOps++;
-    const route = [this.topo.storageServer, ...this.topo.route(this.topo.storageNode, to)];
-    this.sim.call(this.p.remoteOpLatencyS, () => this.net.transfer(route, bytes, cb));
+    this.sim.call(this.p.remoteOpLatencyS, () => readStages(this.net, this.topo, to, bytes, false, cb));
   }
 
   /** A read that finds nothing (FaaSFlow's workflow inputs in the AE): one operation, no payload. */
@@ -67,6 +68,20 @@ export class Storage {
   }
 }
 
+/** Network to the storage node, then the server's write stage. */
+function writeStages(net: Network, topo: Topology, from: number, bytes: number, extraLinks: readonly number[], skipLatency: boolean, cb: () => void): void {
+  const route = [...extraLinks, ...topo.route(from, topo.storageNode)];
+  const server = () => net.transfer([topo.storageWrite], bytes, cb);
+  if (route.length === 0) server();
+  else net.transfer(route, bytes, server, undefined, skipLatency);
+}
+
+/** The server's read stage, then the network to the reader. */
+function readStages(net: Network, topo: Topology, to: number, bytes: number, skipLatency: boolean, cb: () => void): void {
+  const route = topo.route(topo.storageNode, to);
+  net.transfer([topo.storageRead], bytes, () => (route.length === 0 ? cb() : net.transfer(route, bytes, cb, undefined, skipLatency)));
+}
+
 export class Stream {
   readonly chunks: number;
   private stored = 0;
@@ -84,16 +99,15 @@ export class Stream {
     extraLinks: readonly number[],
   ) {
     this.chunks = Math.max(1, Math.ceil(bytes / p.chunkBytes));
-    const route = [...extraLinks, ...topo.route(from, topo.storageNode), topo.storageServer];
     const sendChunk = (i: number) => {
       const size = i < this.chunks - 1 ? p.chunkBytes : bytes - p.chunkBytes * (this.chunks - 1);
-      net.transfer(route, size, () => {
+      writeStages(net, topo, from, size, extraLinks, i > 0, () => {
         this.stored = i + 1;
         if (i === 0) for (const cb of this.firstChunkCbs.splice(0)) cb();
         for (const w of this.waiting.splice(0)) w();
         if (i + 1 < this.chunks) sendChunk(i + 1);
         else for (const cb of this.doneCbs.splice(0)) cb();
-      }, undefined, i > 0);
+      });
     };
     sim.call(p.remoteOpLatencyS, () => sendChunk(0));
   }
@@ -120,7 +134,6 @@ export class Stream {
 
   /** Node `to` consumes the stream chunk by chunk; `cb` when it has every byte. */
   consume(to: number, cb: () => void): void {
-    const route = [this.topo.storageServer, ...this.topo.route(this.topo.storageNode, to)];
     const fetch = (i: number) => {
       if (i >= this.chunks) {
         cb();
@@ -131,7 +144,7 @@ export class Stream {
         return;
       }
       const size = i < this.chunks - 1 ? this.p.chunkBytes : this.bytes - this.p.chunkBytes * (this.chunks - 1);
-      this.net.transfer(route, size, () => fetch(i + 1), undefined, i > 0);
+      readStages(this.net, this.topo, to, size, i > 0, () => fetch(i + 1));
     };
     this.sim.call(this.p.remoteOpLatencyS, () => fetch(0));
   }

@@ -3,7 +3,8 @@
  * - every node: an uplink and a downlink (`<node>.up`, `<node>.down`) at its NIC rate and latency;
  *   the storage node's pair is capped at `storageBandwidthBps` when given (wondershaper on
  *   FaaSFlow's storage node, both directions);
- * - `storage.server`: the remote store's own throughput (CouchDB/Kafka server side), no latency;
+ * - `storage.write`, `storage.read`: the remote store server's own throughput for writes and
+ *   reads (CouchDB/Kafka server side), no latency;
  * - `<node>.localstore`: each node's in-memory store (Redis) throughput, no latency.
  * A route from A to B is [A.up, B.down]; from a node to itself it is empty.
  */
@@ -15,7 +16,8 @@ export class Topology {
   readonly up: number[];
   readonly down: number[];
   readonly localStore: number[];
-  readonly storageServer: number;
+  readonly storageWrite: number;
+  readonly storageRead: number;
   readonly storageNode: number;
   readonly gatewayNode: number;
   readonly masterNode: number;
@@ -33,7 +35,8 @@ export class Topology {
     this.latency = cluster.nodes.map((n) => n.latencyS);
     this.up = cluster.nodes.map((n, i) => net.addLink(`${n.name}.up`, this.capacity[i], n.latencyS));
     this.down = cluster.nodes.map((n, i) => net.addLink(`${n.name}.down`, this.capacity[i], n.latencyS));
-    this.storageServer = net.addLink('storage.server', params.storage.remoteThroughputBps, 0);
+    this.storageWrite = net.addLink('storage.write', params.storage.remoteWriteThroughputBps, 0);
+    this.storageRead = net.addLink('storage.read', params.storage.remoteReadThroughputBps, 0);
     this.localStore = cluster.nodes.map((n) => net.addLink(`${n.name}.localstore`, params.storage.localThroughputBps, 0));
     this.workers = cluster.nodes.map((n, i) => (n.role === 'worker' ? i : -1)).filter((i) => i >= 0);
   }
