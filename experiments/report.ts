@@ -49,6 +49,7 @@ function csvTable(file: string, maxRows = 400): string {
 export function buildReport(outDir: string): { html: string; runs: number; incomplete: number } {
   const sections: string[] = [];
   const index: string[] = [];
+  const others: string[] = [];
   let runs = 0;
   let incomplete = 0;
   const exps = fs.existsSync(outDir)
@@ -61,6 +62,11 @@ export function buildReport(outDir: string): { html: string; runs: number; incom
       const dir = path.join(expDir, id);
       const rel = (f: string) => encodeURI(path.relative(outDir, path.join(dir, f)).split(path.sep).join('/'));
       const anchor = `${exp}-${id}`;
+      if (!fs.existsSync(path.join(dir, 'run.json'))) {
+        // written by another tool (e.g. calibrate/): link the folder only
+        others.push(`<li><a href="${rel('')}">${esc(exp)} / ${esc(id)}</a></li>`);
+        continue;
+      }
       if (fs.existsSync(path.join(dir, INCOMPLETE)) || !fs.existsSync(path.join(dir, 'manifest.json'))) {
         incomplete++;
         index.push(`<li>${esc(exp)} / ${esc(id)} <em>incomplete</em> (continue: <code>npm run exp -- ${esc(exp)} --resume --run-id ${esc(id)}</code>)</li>`);
@@ -98,6 +104,7 @@ section{border-top:2px solid #888;margin-top:2em}figure{margin:1em 0}
 <p>${runs} finished run(s)${incomplete ? `, ${incomplete} incomplete` : ''} under <code>${esc(outDir)}</code>. Values are means across seeds; ± is the 95% confidence half-width (Student's t).</p>
 <ul>${index.join('\n')}</ul>
 ${sections.join('\n')}
+${others.length ? `<h2>Other result directories</h2><ul>${others.join('\n')}</ul>` : ''}
 </body></html>
 `;
   return { html, runs, incomplete };

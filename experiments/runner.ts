@@ -318,7 +318,7 @@ function makeProgress(kind: RunOptions['progress'], name: string, total: number,
   const start = Date.now();
   if (mode === 'bar') {
     const bar = new cliProgress.SingleBar(
-      { format: `${name} [{bar}] {value}/{total} {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}`, etaBuffer: 20, hideCursor: true },
+      { format: `${name} [{bar}] {value}/{total} {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}`, etaBuffer: 20, hideCursor: true, stream: process.stdout },
       cliProgress.Presets.shades_classic,
     );
     bar.start(total, done0);

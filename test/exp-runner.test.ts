@@ -128,8 +128,11 @@ test('plots: SVG parses, PNG has its signature and a plausible size, the report 
     t.true(spec.data.values.length === 4, 'one bar per workflow x mode');
   }
   // a report over the results root links the run's plots and tables
-  const { html, runs } = buildReport(out);
+  fs.mkdirSync(path.join(out, 'calibration', 'foreign-run'), { recursive: true }); // another tool's output
+  const { html, runs, incomplete } = buildReport(out);
   t.is(runs, 1);
+  t.is(incomplete, 0);
+  t.regex(html, /Other result directories.*calibration \/ foreign-run/s);
   t.true(html.includes('overhead/') && html.includes('scheduling-overhead.png') && html.includes('summary.csv'));
   const rep = await execa('node', ['--import', 'tsx', 'experiments/report.ts', '--out', out], { cwd: ROOT, reject: false });
   t.is(rep.exitCode, 0, rep.stderr);
