@@ -12,8 +12,18 @@ import { cli } from '../experiments/cli.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The CLI in-process (same code path as `npm run exp`, minus the process start-up). */
+const made: string[] = [];
+test.after.always(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
+const tmpDir = (prefix: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(d);
+  return d;
+};
+
 async function exp(args: string[]) {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-exp-err-'));
+  const out = tmpDir('flowsim-exp-err-');
   let stdout = '';
   let stderr = '';
   const exitCode = await cli([...args, '--out', out], { out: (s) => (stdout += s), err: (s) => (stderr += s) });
@@ -43,7 +53,7 @@ for (const [name, args, message] of cases) {
 }
 
 test('bad input: unreadable params YAML names the file and line', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-exp-badyaml-'));
+  const dir = tmpDir('flowsim-exp-badyaml-');
   const file = path.join(dir, 'bad.yaml');
   fs.writeFileSync(file, 'network:\n  bandwidthFactor: [\n');
   const r = await exp(['latency', '--quick', '--params', file]);
@@ -53,7 +63,7 @@ test('bad input: unreadable params YAML names the file and line', async (t) => {
 });
 
 test('a real process: exit code 2, message on stderr, no stack trace, nothing written', async (t) => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-exp-err-'));
+  const out = tmpDir('flowsim-exp-err-');
   const r = await execa('node', ['--import', 'tsx', 'experiments/cli.ts', 'tail', '--rpm=-5', '--out', out], { cwd: ROOT, reject: false });
   t.is(r.exitCode, 2);
   t.is(r.stderr.trim(), 'error: --rpm: must be > 0 rpm, got -5');

@@ -13,7 +13,15 @@ import { buildReport } from '../experiments/report.js';
 import { getExperiment } from '../experiments/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `flowsim-exp-${name}-`));
+const made: string[] = [];
+const tmp = (name: string) => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `flowsim-exp-${name}-`));
+  made.push(d);
+  return d;
+};
+test.after.always(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 const quiet = { progress: 'none' as const, log: () => {} };
 
 /** Files whose bytes must not depend on jobs or interruption (wall-clock lives in manifest/timing). */

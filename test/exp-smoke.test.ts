@@ -11,6 +11,7 @@ import { getExperiment } from '../experiments/registry.js';
 import { runExperiment, type RunOptions } from '../experiments/runner.js';
 
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-exp-smoke-'));
+test.after.always(() => fs.rmSync(out, { recursive: true, force: true }));
 
 async function smoke(name: string, o: Partial<RunOptions>) {
   const r = await runExperiment({ def: getExperiment(name), outDir: out, quick: true, seeds: 1, jobs: 1, progress: 'none', log: () => {}, ...o });
