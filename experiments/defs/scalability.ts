@@ -52,6 +52,7 @@ const def: ExperimentDef = {
   ],
   timingMetrics: [
     { name: 'groupingWallSeconds', label: 'grouping wall time', unit: 's' },
+    { name: 'groupingWallSecondsPerIteration', label: 'grouping wall time per merge iteration', unit: 's' },
     { name: 'groupingHeapBytes', label: 'grouping heap growth', unit: 'B' },
   ],
   async prepare() {
@@ -92,6 +93,17 @@ const def: ExperimentDef = {
       where: { part: 'grouping' },
     },
     {
+      name: 'grouping-iterations',
+      title: 'FaaSFlow grouping: merge-loop iterations and groups left vs DAG size',
+      mark: 'line',
+      x: 'size',
+      xType: 'quantitative',
+      xTitle: 'functions',
+      y: 'iterations',
+      yTitle: 'iterations of the merge loop',
+      where: { part: 'grouping' },
+    },
+    {
       name: 'fanout',
       title: 'DataFlower wordcount: e2e vs fan-out (4.13 MB in total)',
       mark: 'line',
@@ -118,6 +130,9 @@ const def: ExperimentDef = {
   ],
   headline: [
     { title: 'grouping wall time (s)', metric: 'groupingWallSeconds', col: 'mode', rows: ['size'], where: { part: 'grouping' }, timing: true },
+    { title: 'grouping wall time per merge iteration (s)', metric: 'groupingWallSecondsPerIteration', col: 'mode', rows: ['size'], where: { part: 'grouping' }, timing: true },
+    { title: 'grouping: merge-loop iterations', metric: 'iterations', col: 'mode', rows: ['size'], where: { part: 'grouping' } },
+    { title: 'grouping: groups left', metric: 'groups', col: 'mode', rows: ['size'], where: { part: 'grouping' } },
     { title: 'fan-out: e2e mean (s)', metric: 'e2e.mean', col: 'mode', rows: ['size'], where: { part: 'fanout' } },
     { title: 'data size: e2e mean (s)', metric: 'e2e.mean', col: 'mode', rows: ['size'], where: { part: 'datasize' } },
   ],
