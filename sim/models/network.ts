@@ -74,8 +74,11 @@ export class Network {
    * ACKs take (defaults to the route reversed); it only matters when ackWeight > 0.
    * `skipLatency`: the bytes follow earlier ones on an open connection (a stream's later chunks),
    * so the route latency is not paid again; the window bound still applies.
+   * `privateCapBps`: the sender's own shaper (DataFlower's per-container tc HTB), nominal rate. A
+   * link that never carries more than this one flow is exactly a bound on the flow (capacity x
+   * bandwidthFactor), and as a bound it lets flows of many senders share one sharing class.
    */
-  transfer(route: readonly number[], bytes: number, onDone: () => void, reverse?: readonly number[], skipLatency = false): number {
+  transfer(route: readonly number[], bytes: number, onDone: () => void, reverse?: readonly number[], skipLatency = false, privateCapBps = Infinity): number {
     if (!(bytes >= 0)) throw new RangeError(`transfer: bytes must be >= 0, got ${bytes}`);
     const flow = this.nextFlow++;
     this.flowsStarted++;
@@ -100,7 +103,8 @@ export class Network {
           }
         }
       }
-      const bound = this.p.tcpGammaBytes > 0 && lat > 0 ? this.p.tcpGammaBytes / (2 * lat) : Infinity;
+      const window = this.p.tcpGammaBytes > 0 && lat > 0 ? this.p.tcpGammaBytes / (2 * lat) : Infinity;
+      const bound = Math.min(window, privateCapBps * this.p.bandwidthFactor);
       const act = this.share.start(bytes, resources, weights, bound, () => {
         for (const k of route) this.linkBytes[k] += bytes;
         this.bytesReceived += bytes;

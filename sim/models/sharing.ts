@@ -14,6 +14,13 @@
  * - Several changes at one instant are coalesced into one recomputation (a zero-delay event), so
  *   a fan-out of k flows costs one solve, not k.
  *
+ * Implementation: activities with the same resources, weights and bound always get the same
+ * rate, so they are grouped into a *class* and the solver works on classes (on a cluster, routes
+ * are few: a node's uplink to the storage node, ...). Each class keeps a virtual service clock S
+ * (work done by each of its activities since the class was created) and a min-heap of its
+ * activities' finish thresholds (S at start + work), so a rate change reschedules one event per
+ * class, not one per activity (the virtual-time technique of processor-sharing queues).
+ *
  * Left out: packet-level effects (queueing delay of small messages behind bulk flows, losses).
  */
 import type { Simulator } from '../engine/simulator.js';
@@ -24,40 +31,69 @@ export interface ActivityObserver {
   (activity: number, rate: number, now: number): void;
 }
 
+interface ShareClass {
+  id: number;
+  key: string;
+  res: number[];
+  w: number[];
+  bound: number;
+  rate: number;
+  /** Virtual service (work per activity) at time `last`. */
+  S: number;
+  last: number;
+  /** Min-heap of activity ids by threshold. */
+  heap: number[];
+  event: number;
+  /** True while it has activities (it is then listed on its resources). */
+  active: boolean;
+  stamp: number;
+  /** Index in the solver's current class list. */
+  local: number;
+}
+
 export class FairShare {
   // resources
   private capacity: number[] = [];
-  private resActs: number[][] = [];
+  private resClasses: ShareClass[][] = [];
   private resName: string[] = [];
   private resFree: number[] = [];
   private resStamp: number[] = [];
 
+  // classes
+  private readonly classes = new Map<string, ShareClass>();
+  private readonly classList: ShareClass[] = [];
+
   // activities
-  private actRes: number[][] = [];
-  private actWeight: number[][] = [];
-  private actBound: number[] = [];
-  private actRemaining: number[] = [];
-  private actRate: number[] = [];
-  private actLast: number[] = [];
-  private actEvent: number[] = [];
+  private actClass: Array<ShareClass | null> = [];
+  private actThreshold: number[] = [];
   private actDone: Array<(() => void) | undefined> = [];
-  private actStamp: number[] = [];
   private actFree: number[] = [];
+  /** Activities outside classes (zero work, or no resource and a bound): their own event. */
+  private actSolo: number[] = [];
   private active = 0;
 
-  private readonly completeHandler: number;
+  private readonly classHandler: number;
+  private readonly soloHandler: number;
   private readonly solveHandler: number;
   private dirty: number[] = [];
   private solveScheduled = false;
   private stamp = 0;
 
-  /** Statistics: solves, activities and resources visited. */
+  // scratch buffers for the solver (grown as needed, never shrunk)
+  private remCap = new Float64Array(64);
+  private wsum = new Float64Array(64);
+  private version = new Int32Array(64);
+  private localOf: Int32Array = new Int32Array(64);
+
+  /** Statistics: solves, classes and activities in the recomputed components. */
   solves = 0;
   actsTouched = 0;
+  classesTouched = 0;
   observer?: ActivityObserver;
 
   constructor(private readonly sim: Simulator) {
-    this.completeHandler = sim.register((a) => this.complete(a));
+    this.classHandler = sim.register((c) => this.classDue(this.classList[c]));
+    this.soloHandler = sim.register((a) => this.finish(a));
     this.solveHandler = sim.register(() => this.solve());
   }
 
@@ -69,16 +105,16 @@ export class FairShare {
     if (!(capacity > 0)) throw new RangeError(`resource '${name}': capacity must be > 0, got ${capacity}`);
     const id = this.resFree.length > 0 ? this.resFree.pop()! : this.capacity.length;
     this.capacity[id] = capacity;
-    this.resActs[id] = [];
+    this.resClasses[id] = [];
     this.resName[id] = name;
     this.resStamp[id] = 0;
+    if (id >= this.localOf.length) this.localOf = grow32(this.localOf, id + 1);
     return id;
   }
 
   /** Removes an idle resource (no activity on it); its id may be reused. */
   removeResource(id: number): void {
-    if (this.resActs[id].length > 0) throw new Error(`resource '${this.resName[id]}' still has activities`);
-    this.resActs[id] = [];
+    if (this.resClasses[id].length > 0) throw new Error(`resource '${this.resName[id]}' still has activities`);
     this.resFree.push(id);
   }
 
@@ -95,7 +131,8 @@ export class FairShare {
   }
 
   rateOf(activity: number): number {
-    return this.actRate[activity];
+    const c = this.actClass[activity];
+    return c ? c.rate : 0;
   }
 
   /**
@@ -105,32 +142,66 @@ export class FairShare {
    */
   start(work: number, resources: readonly number[], weights: readonly number[] | null, bound: number, onDone: () => void): number {
     if (!(work >= 0)) throw new RangeError(`activity work must be >= 0, got ${work}`);
-    const a = this.actFree.length > 0 ? this.actFree.pop()! : this.actRes.length;
-    this.actRes[a] = resources.slice();
-    this.actWeight[a] = weights ? weights.slice() : resources.map(() => 1);
-    this.actBound[a] = bound > 0 ? bound : Infinity;
-    this.actRemaining[a] = work;
-    this.actRate[a] = 0;
-    this.actLast[a] = this.sim.now;
-    this.actEvent[a] = -1;
+    const a = this.actFree.length > 0 ? this.actFree.pop()! : this.actClass.length;
     this.actDone[a] = onDone;
-    this.actStamp[a] = 0;
+    this.actClass[a] = null;
     this.active++;
-    if (work <= 0 || resources.length === 0) {
-      if (resources.length === 0 && work > 0 && this.actBound[a] !== Infinity) {
-        // unconstrained except by its bound
-        this.actRate[a] = this.actBound[a];
-        this.actEvent[a] = this.sim.schedule(work / this.actBound[a], this.completeHandler, a);
-      } else if (resources.length === 0 && work > 0) {
-        throw new RangeError('an activity with work needs a resource or a bound');
-      } else {
-        this.actEvent[a] = this.sim.schedule(0, this.completeHandler, a);
-      }
+    const b = bound > 0 ? bound : Infinity;
+    if (work <= 0) {
+      this.actSolo[a] = this.sim.schedule(0, this.soloHandler, a);
       return a;
     }
-    for (const r of resources) this.resActs[r].push(a);
-    this.markDirty(resources);
+    if (resources.length === 0) {
+      if (b === Infinity) throw new RangeError('an activity with work needs a resource or a bound');
+      this.actSolo[a] = this.sim.schedule(work / b, this.soloHandler, a);
+      return a;
+    }
+    const c = this.classFor(resources, weights, b);
+    this.advance(c);
+    this.actClass[a] = c;
+    this.actThreshold[a] = c.S + work;
+    this.heapPush(c, a);
+    if (!c.active) {
+      c.active = true;
+      for (const r of c.res) this.resClasses[r].push(c);
+    }
+    this.markDirty(c.res);
     return a;
+  }
+
+  private classFor(resources: readonly number[], weights: readonly number[] | null, bound: number): ShareClass {
+    let key = bound === Infinity ? '' : `${bound}`;
+    for (let i = 0; i < resources.length; i++) key += `|${resources[i]}:${weights ? weights[i] : 1}`;
+    let c = this.classes.get(key);
+    if (!c) {
+      c = {
+        id: this.classList.length,
+        key,
+        res: resources.slice(),
+        w: weights ? weights.slice() : resources.map(() => 1),
+        bound,
+        rate: 0,
+        S: 0,
+        last: this.sim.now,
+        heap: [],
+        event: -1,
+        active: false,
+        stamp: 0,
+        local: -1,
+      };
+      this.classes.set(key, c);
+      this.classList.push(c);
+    }
+    return c;
+  }
+
+  /** Brings a class's virtual clock to now. */
+  private advance(c: ShareClass): void {
+    const now = this.sim.now;
+    if (now > c.last) {
+      c.S += c.rate * (now - c.last);
+      c.last = now;
+    }
   }
 
   private markDirty(resources: readonly number[]): void {
@@ -141,35 +212,45 @@ export class FairShare {
     }
   }
 
-  private complete(a: number): void {
-    this.actEvent[a] = -1;
-    const res = this.actRes[a];
-    for (let i = 0; i < res.length; i++) {
-      const r = res[i];
-      const list = this.resActs[r];
-      const k = list.indexOf(a);
-      if (k >= 0) {
+  private finish(a: number): void {
+    const done = this.actDone[a]!;
+    this.actDone[a] = undefined;
+    this.actClass[a] = null;
+    this.active--;
+    this.actFree.push(a);
+    done();
+  }
+
+  /** The earliest activity of class c is due: finish every activity whose threshold is reached. */
+  private classDue(c: ShareClass): void {
+    c.event = -1;
+    this.advance(c);
+    const heap = c.heap;
+    const top = this.actThreshold[heap[0]];
+    // the event was computed for `top`: do not let rounding leave it behind
+    if (c.S < top) c.S = top;
+    const finished: number[] = [];
+    while (heap.length > 0 && this.actThreshold[heap[0]] <= c.S + EPS * Math.max(1, c.S)) finished.push(this.heapPop(c));
+    if (heap.length === 0) {
+      c.active = false;
+      c.rate = 0;
+      for (const r of c.res) {
+        const list = this.resClasses[r];
+        const k = list.indexOf(c);
         list[k] = list[list.length - 1];
         list.pop();
       }
     }
-    const done = this.actDone[a]!;
-    this.actDone[a] = undefined;
-    this.actRate[a] = 0;
-    this.active--;
-    this.actFree.push(a);
-    if (res.length > 0) this.markDirty(res);
-    done();
+    this.markDirty(c.res);
+    for (const a of finished) this.finish(a);
   }
 
   /** Recomputes rates for the components touched since the last solve. */
   private solve(): void {
     this.solveScheduled = false;
-    const now = this.sim.now;
     const stamp = ++this.stamp;
-    // collect the component(s) of the dirty resources
     const resources: number[] = [];
-    const acts: number[] = [];
+    const cls: ShareClass[] = [];
     const stack = this.dirty;
     this.dirty = [];
     for (const r of stack) {
@@ -179,15 +260,13 @@ export class FairShare {
       }
     }
     for (let i = 0; i < resources.length; i++) {
-      const list = this.resActs[resources[i]];
+      const list = this.resClasses[resources[i]];
       for (let j = 0; j < list.length; j++) {
-        const a = list[j];
-        if (this.actStamp[a] === stamp) continue;
-        this.actStamp[a] = stamp;
-        acts.push(a);
-        const ar = this.actRes[a];
-        for (let k = 0; k < ar.length; k++) {
-          const r2 = ar[k];
+        const c = list[j];
+        if (c.stamp === stamp) continue;
+        c.stamp = stamp;
+        cls.push(c);
+        for (const r2 of c.res) {
           if (this.resStamp[r2] !== stamp) {
             this.resStamp[r2] = stamp;
             resources.push(r2);
@@ -196,119 +275,253 @@ export class FairShare {
       }
     }
     this.solves++;
-    this.actsTouched += acts.length;
-    if (acts.length === 0) return;
-    const newRate = this.fill(resources, acts);
-    // apply: advance remaining work at the old rate, reschedule where the rate changed
-    for (let i = 0; i < acts.length; i++) {
-      const a = acts[i];
-      const rate = newRate[i];
-      const old = this.actRate[a];
-      if (rate === old && this.actEvent[a] >= 0) continue;
-      this.actRemaining[a] = Math.max(0, this.actRemaining[a] - old * (now - this.actLast[a]));
-      this.actLast[a] = now;
-      this.actRate[a] = rate;
-      if (this.actEvent[a] >= 0) this.sim.cancel(this.actEvent[a]);
-      this.actEvent[a] = rate > 0 ? this.sim.schedule(this.actRemaining[a] / rate, this.completeHandler, a) : -1;
-      if (this.observer) this.observer(a, rate, now);
+    this.classesTouched += cls.length;
+    if (cls.length === 0) return;
+    const rates = this.fill(resources, cls);
+    const now = this.sim.now;
+    for (let i = 0; i < cls.length; i++) {
+      const c = cls[i];
+      this.actsTouched += c.heap.length;
+      this.advance(c);
+      const rate = rates[i];
+      const changed = rate !== c.rate;
+      c.rate = rate;
+      // reschedule the class's next completion (its rate or its earliest activity may have changed)
+      if (c.event >= 0) this.sim.cancel(c.event);
+      c.event = rate > 0 ? this.sim.schedule(Math.max(0, this.actThreshold[c.heap[0]] - c.S) / rate, this.classHandler, c.id) : -1;
+      if (changed && this.observer) for (const a of c.heap) this.observer(a, rate, now);
     }
   }
 
-  /** Progressive filling over one set of resources and the activities crossing them. */
-  private fill(resources: number[], acts: number[]): Float64Array {
+  /**
+   * Progressive filling over a set of resources and the classes crossing them. The tightest
+   * resource is found with a lazy min-heap of fair levels (remaining capacity / weight): freezing
+   * classes at the current minimum level only raises the other resources' levels, so stale heap
+   * entries are skipped when popped (version check) and each solve costs O((R + C) log R).
+   */
+  private fill(resources: number[], cls: ShareClass[]): Float64Array {
     const nr = resources.length;
-    const na = acts.length;
-    const local = new Map<number, number>();
-    for (let i = 0; i < nr; i++) local.set(resources[i], i);
-    const remCap = new Float64Array(nr);
-    const wsum = new Float64Array(nr);
-    for (let i = 0; i < nr; i++) remCap[i] = this.capacity[resources[i]];
-    const frozen = new Uint8Array(na);
-    const rate = new Float64Array(na);
-    // local resource indices per activity
-    const aRes: Int32Array[] = new Array(na);
-    for (let j = 0; j < na; j++) {
-      const a = acts[j];
-      const ar = this.actRes[a];
-      const aw = this.actWeight[a];
-      const idx = new Int32Array(ar.length);
-      for (let k = 0; k < ar.length; k++) {
-        idx[k] = local.get(ar[k])!;
-        wsum[idx[k]] += aw[k];
-      }
-      aRes[j] = idx;
+    const nc = cls.length;
+    if (this.remCap.length < nr) {
+      this.remCap = new Float64Array(nr * 2);
+      this.wsum = new Float64Array(nr * 2);
+      this.version = new Int32Array(nr * 2);
     }
-    const actsOfRes: number[][] = Array.from({ length: nr }, () => []);
-    for (let j = 0; j < na; j++) for (const r of aRes[j]) actsOfRes[r].push(j);
-    // activities sorted by bound for bound-freezing
-    const byBound = Array.from({ length: na }, (_, j) => j)
-      .filter((j) => this.actBound[acts[j]] !== Infinity)
-      .sort((x, y) => this.actBound[acts[x]] - this.actBound[acts[y]] || x - y);
+    const remCap = this.remCap;
+    const wsum = this.wsum;
+    const version = this.version;
+    const localOf = this.localOf;
+    for (let i = 0; i < nr; i++) {
+      localOf[resources[i]] = i;
+      remCap[i] = this.capacity[resources[i]];
+      wsum[i] = 0;
+      version[i] = 0;
+    }
+    const count = new Float64Array(nc);
+    for (let j = 0; j < nc; j++) {
+      const c = cls[j];
+      c.local = j;
+      count[j] = c.heap.length;
+      for (let k = 0; k < c.res.length; k++) wsum[localOf[c.res[k]]] += c.w[k] * count[j];
+    }
+    const frozen = new Uint8Array(nc);
+    const rate = new Float64Array(nc);
+    const byBound: number[] = [];
+    for (let j = 0; j < nc; j++) if (cls[j].bound !== Infinity) byBound.push(j);
+    byBound.sort((x, y) => cls[x].bound - cls[y].bound || x - y);
+    const heap = new LevelHeap(nr);
+    const level = (i: number) => Math.max(0, remCap[i]) / wsum[i];
+    for (let i = 0; i < nr; i++) if (wsum[i] > EPS) heap.push(level(i), i, 0);
     let bi = 0;
-    let left = na;
+    let left = nc;
     const freeze = (j: number, r: number) => {
       frozen[j] = 1;
       rate[j] = r;
       left--;
-      const a = acts[j];
-      const aw = this.actWeight[a];
-      const idx = aRes[j];
-      for (let k = 0; k < idx.length; k++) {
-        remCap[idx[k]] -= r * aw[k];
-        wsum[idx[k]] -= aw[k];
+      const c = cls[j];
+      for (let k = 0; k < c.res.length; k++) {
+        const i = localOf[c.res[k]];
+        remCap[i] -= r * c.w[k] * count[j];
+        wsum[i] -= c.w[k] * count[j];
+        version[i]++;
+        if (wsum[i] > EPS) heap.push(level(i), i, version[i]);
       }
     };
     while (left > 0) {
-      // the tightest resource
+      // the tightest live resource
       let best = -1;
       let bestLevel = Infinity;
-      for (let i = 0; i < nr; i++) {
-        if (wsum[i] <= EPS) continue;
-        const l = Math.max(0, remCap[i]) / wsum[i];
-        if (l < bestLevel) {
-          bestLevel = l;
-          best = i;
+      while (heap.size > 0) {
+        const i = heap.topIndex();
+        if (heap.topVersion() !== version[i] || wsum[i] <= EPS) {
+          heap.pop();
+          continue;
         }
+        best = i;
+        bestLevel = heap.topLevel();
+        break;
       }
       while (bi < byBound.length && frozen[byBound[bi]]) bi++;
-      const nextBound = bi < byBound.length ? this.actBound[acts[byBound[bi]]] : Infinity;
+      const nextBound = bi < byBound.length ? cls[byBound[bi]].bound : Infinity;
       if (nextBound <= bestLevel) {
         freeze(byBound[bi], nextBound);
         continue;
       }
       if (best < 0) {
-        // remaining activities cross only resources with no weight: unbounded (should not happen)
-        for (let j = 0; j < na; j++) if (!frozen[j]) freeze(j, this.actBound[acts[j]]);
+        for (let j = 0; j < nc; j++) if (!frozen[j]) freeze(j, cls[j].bound);
         break;
       }
-      for (const j of actsOfRes[best]) if (!frozen[j]) freeze(j, bestLevel);
+      heap.pop();
+      for (const c of this.resClasses[resources[best]]) {
+        if (c.stamp !== this.stamp) continue;
+        if (!frozen[c.local]) freeze(c.local, bestLevel);
+      }
       wsum[best] = 0;
+      version[best]++;
     }
     return rate;
   }
 
-  /** Remaining work of an activity now (for tests and tracing). */
-  remainingOf(a: number): number {
-    return Math.max(0, this.actRemaining[a] - this.actRate[a] * (this.sim.now - this.actLast[a]));
+  // --- per-class heap of activities by threshold (ties by id, for determinism) ---
+
+  private less(a: number, b: number): boolean {
+    const ta = this.actThreshold[a];
+    const tb = this.actThreshold[b];
+    return ta < tb || (ta === tb && a < b);
   }
 
-  /** Full recomputation of all current rates (reference for property tests). */
+  private heapPush(c: ShareClass, a: number): void {
+    const h = c.heap;
+    let i = h.length;
+    h.push(a);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a, h[p])) break;
+      h[i] = h[p];
+      i = p;
+    }
+    h[i] = a;
+  }
+
+  private heapPop(c: ShareClass): number {
+    const h = c.heap;
+    const top = h[0];
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      const n = h.length;
+      for (;;) {
+        let m = 2 * i + 1;
+        if (m >= n) break;
+        if (m + 1 < n && this.less(h[m + 1], h[m])) m++;
+        if (!this.less(h[m], last)) break;
+        h[i] = h[m];
+        i = m;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+
+  /** Remaining work of an activity now (for tests and tracing). */
+  remainingOf(a: number): number {
+    const c = this.actClass[a];
+    if (!c) return 0;
+    return Math.max(0, this.actThreshold[a] - (c.S + c.rate * (this.sim.now - c.last)));
+  }
+
+  /** Full recomputation of all current rates, per activity (reference for property tests). */
   fullRates(): Map<number, number> {
-    const resources: number[] = [];
-    for (let r = 0; r < this.capacity.length; r++) if (this.resActs[r] && this.resActs[r].length > 0) resources.push(r);
-    const actsSet = new Set<number>();
-    for (const r of resources) for (const a of this.resActs[r]) actsSet.add(a);
-    const acts = [...actsSet].sort((x, y) => x - y);
-    const rates = this.fill(resources, acts);
+    const cls = this.classList.filter((c) => c.active);
+    const resSet = new Set<number>();
+    for (const c of cls) for (const r of c.res) resSet.add(r);
+    const stamp = ++this.stamp;
+    for (const c of cls) c.stamp = stamp;
+    const rates = this.fill([...resSet], cls);
     const out = new Map<number, number>();
-    acts.forEach((a, i) => out.set(a, rates[i]));
+    cls.forEach((c, i) => {
+      for (const a of c.heap) out.set(a, rates[i]);
+    });
     return out;
   }
 
   /** Current rates of all active activities on resources. */
   currentRates(): Map<number, number> {
     const out = new Map<number, number>();
-    for (let r = 0; r < this.capacity.length; r++) for (const a of this.resActs[r] ?? []) out.set(a, this.actRate[a]);
+    for (const c of this.classList) if (c.active) for (const a of c.heap) out.set(a, c.rate);
     return out;
+  }
+}
+
+function grow32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length * 2));
+  b.set(a);
+  return b;
+}
+
+/** Binary min-heap of (level, resource, version) on typed arrays; ties by resource index. */
+class LevelHeap {
+  private lv: Float64Array;
+  private ix: Int32Array;
+  private ver: Int32Array;
+  size = 0;
+  constructor(capacity: number) {
+    const n = Math.max(16, capacity * 2);
+    this.lv = new Float64Array(n);
+    this.ix = new Int32Array(n);
+    this.ver = new Int32Array(n);
+  }
+  private before(a: number, b: number): boolean {
+    return this.lv[a] < this.lv[b] || (this.lv[a] === this.lv[b] && this.ix[a] < this.ix[b]);
+  }
+  private swap(a: number, b: number): void {
+    const l = this.lv[a], i = this.ix[a], v = this.ver[a];
+    this.lv[a] = this.lv[b]; this.ix[a] = this.ix[b]; this.ver[a] = this.ver[b];
+    this.lv[b] = l; this.ix[b] = i; this.ver[b] = v;
+  }
+  push(level: number, index: number, version: number): void {
+    if (this.size === this.lv.length) {
+      const grow = <T extends Float64Array | Int32Array>(a: T): T => {
+        const b = new (a.constructor as { new (n: number): T })(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.lv = grow(this.lv);
+      this.ix = grow(this.ix);
+      this.ver = grow(this.ver);
+    }
+    let k = this.size++;
+    this.lv[k] = level;
+    this.ix[k] = index;
+    this.ver[k] = version;
+    while (k > 0) {
+      const p = (k - 1) >> 1;
+      if (!this.before(k, p)) break;
+      this.swap(k, p);
+      k = p;
+    }
+  }
+  topLevel(): number {
+    return this.lv[0];
+  }
+  topIndex(): number {
+    return this.ix[0];
+  }
+  topVersion(): number {
+    return this.ver[0];
+  }
+  pop(): void {
+    const last = --this.size;
+    if (last === 0) return;
+    this.swap(0, last);
+    let k = 0;
+    for (;;) {
+      const l = 2 * k + 1;
+      if (l >= last) break;
+      const m = l + 1 < last && this.before(l + 1, l) ? l + 1 : l;
+      if (!this.before(m, k)) break;
+      this.swap(k, m);
+      k = m;
+    }
   }
 }

@@ -34,10 +34,10 @@ export class Storage {
     private readonly p: Params['storage'],
   ) {}
 
-  /** Node `from` writes `bytes` to the remote store. `extraLinks` precede the route (e.g. a container's egress cap). */
-  put(from: number, bytes: number, cb: () => void, extraLinks: readonly number[] = []): void {
+  /** Node `from` writes `bytes` to the remote store. `senderCapBps`: the sender's own shaper (e.g. a container's egress cap). */
+  put(from: number, bytes: number, cb: () => void, senderCapBps = Infinity): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, extraLinks, false, cb));
+    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, senderCapBps, false, cb));
   }
 
   /** Node `to` reads `bytes` from the remote store. */
@@ -62,18 +62,18 @@ export class Storage {
   }
 
   /** Starts a chunked stream from node `from` into the remote store. */
-  stream(from: number, bytes: number, extraLinks: readonly number[] = []): Stream {
+  stream(from: number, bytes: number, senderCapBps = Infinity): Stream {
     this.remoteOps++;
-    return new Stream(this.sim, this.net, this.topo, this.p, from, bytes, extraLinks);
+    return new Stream(this.sim, this.net, this.topo, this.p, from, bytes, senderCapBps);
   }
 }
 
 /** Network to the storage node, then the server's write stage. */
-function writeStages(net: Network, topo: Topology, from: number, bytes: number, extraLinks: readonly number[], skipLatency: boolean, cb: () => void): void {
-  const route = [...extraLinks, ...topo.route(from, topo.storageNode)];
+function writeStages(net: Network, topo: Topology, from: number, bytes: number, senderCapBps: number, skipLatency: boolean, cb: () => void): void {
+  const route = topo.route(from, topo.storageNode);
   const server = () => net.transfer([topo.storageWrite], bytes, cb);
   if (route.length === 0) server();
-  else net.transfer(route, bytes, server, undefined, skipLatency);
+  else net.transfer(route, bytes, server, undefined, skipLatency, senderCapBps);
 }
 
 /** The server's read stage, then the network to the reader. */
@@ -96,12 +96,12 @@ export class Stream {
     private readonly p: Params['storage'],
     from: number,
     readonly bytes: number,
-    extraLinks: readonly number[],
+    senderCapBps: number,
   ) {
     this.chunks = Math.max(1, Math.ceil(bytes / p.chunkBytes));
     const sendChunk = (i: number) => {
       const size = i < this.chunks - 1 ? p.chunkBytes : bytes - p.chunkBytes * (this.chunks - 1);
-      writeStages(net, topo, from, size, extraLinks, i > 0, () => {
+      writeStages(net, topo, from, size, senderCapBps, i > 0, () => {
         this.stored = i + 1;
         if (i === 0) for (const cb of this.firstChunkCbs.splice(0)) cb();
         for (const w of this.waiting.splice(0)) w();

@@ -53,7 +53,8 @@ class PendingStream {
 }
 
 interface Dlu {
-  egressLink: number;
+  /** The container's egress cap (tc HTB), nominal bytes/s. */
+  egressCapBps: number;
   busy: boolean;
   queue: Array<() => void>;
 }
@@ -114,8 +115,10 @@ export class DataFlowerMode implements Mode {
 
   private dlu(c: Container, cpu: number): Dlu {
     if (!c.data) {
+      // The DLU sends one output at a time, so the egress shaper only ever carries one flow:
+      // it is a bound on that flow (Network.transfer's privateCapBps), not a shared link.
       const cap = this.ctx.params.dataflower.egressBpsPerCore * this.quota(cpu);
-      c.data = { egressLink: this.ctx.net.addLink(`ctr${c.id}.egress`, cap, 0), busy: false, queue: [] } satisfies Dlu;
+      c.data = { egressCapBps: cap, busy: false, queue: [] } satisfies Dlu;
     }
     return c.data as Dlu;
   }
@@ -312,7 +315,7 @@ export class DataFlowerMode implements Mode {
       const dlu = this.dlu(c, req.app.cw.functions[f].cpu);
       const produce = () => {
         dlu.busy = true;
-        const s = storage.stream(node, edge.bytes, [dlu.egressLink]);
+        const s = storage.stream(node, edge.bytes, dlu.egressCapBps);
         pending.attach(s);
         s.onStored(() => {
           dlu.busy = false;
