@@ -183,8 +183,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const progress = makeProgress(o.progress ?? 'auto', def.name, total, reused, log);
   let written = 0;
   const onRecord = (r: PointRecord) => {
-    atomicWrite(path.join(pointsDir, taskFile(r.index, r.seed)), JSON.stringify(r));
-    records.set(taskFile(r.index, r.seed), r);
+    const text = JSON.stringify(r);
+    atomicWrite(path.join(pointsDir, taskFile(r.index, r.seed)), text);
+    // keep the record as a resumed run would read it back (NaN -> null), so both paths plot the same
+    records.set(taskFile(r.index, r.seed), JSON.parse(text) as PointRecord);
     progress.tick();
     written++;
     if (o.killAfter !== undefined && written >= o.killAfter) process.kill(process.pid, 'SIGKILL');

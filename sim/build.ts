@@ -31,6 +31,10 @@ export interface ScenarioOptions {
   warmupS?: number;
   /** Closed loop: stop after this many requests. */
   maxRequests?: number;
+  /** Closed loop: keep sending past the window until this many requests were sent (FaaSFlow: 3). */
+  minRequests?: number;
+  /** Open loop in rate phases, one after another (DataFlower's bursty test); replaces rpm/duration. */
+  phases?: Array<{ rpm: number; durationS: number }>;
   /** Several workflows: the k-th starts k x corunStaggerS seconds after the first (FaaSFlow co-run: 5). */
   corunStaggerS?: number;
   /** Per-workflow rpm for co-location (same order as workflows); overrides rpm. */
@@ -63,6 +67,12 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   positive('--clients', o.clients, true);
   positive('--duration', o.durationS);
   positive('--max-requests', o.maxRequests, true);
+  positive('--min-requests', o.minRequests, true);
+  for (const [k, ph] of (o.phases ?? []).entries()) {
+    positive(`--phases[${k}].rpm`, ph.rpm);
+    positive(`--phases[${k}].durationS`, ph.durationS);
+  }
+  if (o.phases && (o.rpm !== undefined || o.clients !== undefined)) throw optError('--phases', 'rate phases replace --rpm and --clients; give one of them');
   for (const r of o.rpms ?? []) positive('--rpm', r);
   if (o.staggerS !== undefined && !(o.staggerS >= 0)) throw optError('--stagger', `expected a number >= 0, got ${o.staggerS}`);
   if (o.warmupRequests !== undefined && !(Number.isInteger(o.warmupRequests) && o.warmupRequests >= 0))
@@ -96,10 +106,12 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   const apps: AppSpec[] = workflows.map((workflow, k) => {
     const startS = (o.corunStaggerS ?? 0) * k;
     const rpm = o.rpms?.[k] ?? o.rpm;
-    const workload: WorkloadSpec =
-      rpm !== undefined
+    const phases = o.phases && o.phases.length > 0 ? o.phases : undefined;
+    const workload: WorkloadSpec = phases
+      ? { kind: 'open', rpm: phases[0].rpm, phases, ramp: o.ramp ?? false, durationS: phases.reduce((t, ph) => t + ph.durationS, 0), warmupRequests, warmupS, startS }
+      : rpm !== undefined
         ? { kind: 'open', rpm, ramp: o.ramp ?? false, durationS, warmupRequests, warmupS, startS }
-        : { kind: 'closed', clients: o.clients ?? 1, staggerS: o.staggerS ?? DEFAULTS.staggerS, durationS, warmupRequests, warmupS, startS, maxRequests: o.maxRequests ?? 0 };
+        : { kind: 'closed', clients: o.clients ?? 1, staggerS: o.staggerS ?? DEFAULTS.staggerS, durationS, warmupRequests, warmupS, startS, maxRequests: o.maxRequests ?? 0, minRequests: o.minRequests ?? 0 };
     return { workflow, workload };
   });
   return {

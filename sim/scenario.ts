@@ -27,7 +27,11 @@ export type WorkloadSpec =
       warmupS: number;
       /** Offset of this workload's first request (co-run: 5 s apart). */
       startS?: number;
-      /** Prewarm requests sent before the measured run (FaaSFlow tail test: 2). */
+      /**
+       * Rate phases, one after another (DataFlower's bursty test: 10 rpm for 60 s, then 100 rpm for
+       * 60 s). When given, they replace `rpm` and `durationS` is their total.
+       */
+      phases?: Array<{ rpm: number; durationS: number }>;
     }
   | {
       kind: 'closed';
@@ -37,8 +41,10 @@ export type WorkloadSpec =
       warmupRequests: number;
       warmupS: number;
       startS?: number;
-      /** Stop after this many requests in total (e.g. FaaSFlow's "at least 3"); 0 = no limit. */
+      /** Stop after this many requests in total; 0 = no limit. */
       maxRequests?: number;
+      /** Keep sending past `durationS` until this many requests were sent (FaaSFlow: "at least 3"). */
+      minRequests?: number;
     };
 
 export interface AppSpec {

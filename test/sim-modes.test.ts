@@ -171,3 +171,21 @@ test('a request that outlives the client timeout is counted as a timeout at the 
   t.is(r.timeouts, 2);
   t.is(r.e2e.max, 60);
 });
+
+test('open-loop rate phases: 10 rpm for 60 s then 100 rpm for 60 s, arrivals at exact multiples', (t) => {
+  const r = runScenario(buildScenario({ workflows: ['df-wordcount'], mode: 'dataflower', phases: [{ rpm: 10, durationS: 60 }, { rpm: 100, durationS: 60 }], warmupRequests: 0, trace: true }));
+  t.is(r.requests, 10 + 100);
+  const starts = [...new Set(r.instances!.filter((x) => x.fn === 'start').map((x) => x.request))].length;
+  t.is(starts, 110);
+  // 100 requests at 0.6 s apart fill the 60 s window exactly once each (no extra request from rounding)
+  const only = runScenario(buildScenario({ workflows: ['df-wordcount'], mode: 'dataflower', rpm: 100, durationS: 60, warmupRequests: 0 }));
+  t.is(only.requests, 100);
+});
+
+test('closed loop: minRequests keeps a slow workflow going past the window', (t) => {
+  const slow: WorkflowSpec = { name: 'slow2', functions: [fn('x', { serviceTime: { kind: 'constant', value: 50 } })], edges: [] };
+  const r = runScenario(scenario(slow, 'faasflow', cluster(1), { durationS: 60, warmupRequests: 2, minRequests: 3 }));
+  t.is(r.requests, 1, 'two warm-up requests and one measured');
+  const without = runScenario(scenario(slow, 'faasflow', cluster(1), { durationS: 60, warmupRequests: 2 }));
+  t.is(without.requests, 0);
+});

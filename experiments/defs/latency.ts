@@ -1,7 +1,7 @@
 /**
  * latency: end-to-end latency (mean and tail) per benchmark x mode, solo and co-run.
  * Protocol [reference 1.E, FaaSFlow test/asplos e2e]: closed loop, one client per workflow, 120 s
- * (at least 3 requests), first 2 requests discarded. Co-run: FaaSFlow's 8 workflows started 5 s
+ * (at least 3 requests: minRequests 3), first 2 requests discarded. Co-run: FaaSFlow's 8 workflows started 5 s
  * apart on the same cluster, one client each. Bandwidth = wondershaper cap on the storage node.
  * DataFlower's 4 benchmarks run with the same closed-loop protocol on their own 3-worker cluster
  * (so every benchmark is measured the same way) [ASSUMPTION].
@@ -52,6 +52,7 @@ const def: ExperimentDef = {
       clients: 1,
       durationS: ctx.quick ? 40 : 120,
       warmupRequests: 2,
+      minRequests: 3,
       warmupS: 0,
       ...(corun ? { corunStaggerS: 5 } : {}),
     };

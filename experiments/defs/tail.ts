@@ -53,10 +53,9 @@ const def: ExperimentDef = {
       cluster: FAASFLOW_CLUSTER,
       bandwidthMBps: Number(p.bandwidth),
       rpm,
-      // 2 prewarm requests, then `measuredS` of requests: 2 + rpm*measuredS/60 requests in all.
-      // The send window ends half an interval early so that the float sum of intervals cannot
-      // let one extra request in (0.6 s x 100 lands just below 60 s).
-      durationS: measuredS + (1.5 * 60) / rpm,
+      // 2 prewarm requests, then `measuredS` of requests: 2 + rpm*measuredS/60 requests in all
+      // (the k-th request is sent at exactly k x 60/rpm, so the window holds exactly that many).
+      durationS: measuredS + (2 * 60) / rpm,
       warmupRequests: 2,
       warmupS: 0,
     };

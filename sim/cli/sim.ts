@@ -47,6 +47,14 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   return lines.join('\n');
 }
 
+function parsePhases(text: string): Array<{ rpm: number; durationS: number }> {
+  return text.split(',').map((part) => {
+    const [rpm, dur] = part.split(':').map((x) => Number(x.trim()));
+    if (!(rpm > 0) || !(dur > 0)) fail(`--phases: expected 'rpm:seconds,...' with positive numbers, got '${part}'`);
+    return { rpm, durationS: dur };
+  });
+}
+
 async function main(): Promise<void> {
   const argv = await yargs(hideBin(process.argv))
     .scriptName('npm run sim --')
@@ -62,6 +70,8 @@ async function main(): Promise<void> {
     .option('duration', { alias: 'd', type: 'number', describe: `seconds during which requests are sent (default ${DEFAULTS.durationS})` })
     .option('warmup-requests', { type: 'number', describe: `first requests not measured (default ${DEFAULTS.warmupRequests})` })
     .option('warmup', { type: 'number', describe: 'seconds at the start whose requests are not measured (default 0)' })
+    .option('min-requests', { type: 'number', describe: 'closed loop: keep sending past --duration until this many requests were sent (FaaSFlow: 3)' })
+    .option('phases', { type: 'string', describe: "open loop in rate phases, 'rpm:seconds,...' (e.g. 10:60,100:60, DataFlower's bursty test)" })
     .option('corun-stagger', { type: 'number', describe: 'co-run: seconds between the workflows\' starts (FaaSFlow: 5)' })
     .option('seed', { alias: 's', type: 'number', describe: `random seed (default ${DEFAULTS.seed})` })
     .option('calibration', { type: 'string', describe: 'calibration profile name (configs/calibration/<name>.yaml) or path' })
@@ -109,6 +119,8 @@ async function main(): Promise<void> {
     warmupRequests: argv['warmup-requests'],
     warmupS: argv.warmup,
     corunStaggerS: argv['corun-stagger'],
+    minRequests: argv['min-requests'],
+    phases: argv.phases !== undefined ? parsePhases(argv.phases) : undefined,
     seed: argv.seed,
     calibration: argv.calibration,
     paramsFile: argv.params,
