@@ -109,7 +109,7 @@ export async function evaluateTask(t: Task): Promise<PointRecord> {
   const scenario = resolveScenario(backend, def, t.point, t.seed, t.ctx);
   const configHash = sha256(stableStringify(scenario));
   const heapBefore = v8.getHeapStatistics().used_heap_size;
-  const result = backend.runScenario(scenario, { clock: () => performance.now() }); // ms, as sim/cli passes it
+  const result = backend.runScenario(scenario, { clock: () => performance.now() }); // ms, as cli/sim.ts passes it
   const seen = new Map<string, number>();
   const rows = result.apps.map((app) => ({
     // several apps of one workflow (bursty phases): the later ones are labelled name#2, name#3...

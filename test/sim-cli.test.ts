@@ -20,7 +20,7 @@ test('determinism: the same seed gives identical results, another seed differs',
   }
 });
 
-const cli = (args: string[]) => execa('node', ['--import', 'tsx', 'sim/cli/sim.ts', ...args], { reject: false, env: { ...process.env, FORCE_COLOR: '0' } });
+const cli = (args: string[]) => execa('node', ['--import', 'tsx', 'cli/sim.ts', ...args], { reject: false, env: { ...process.env, FORCE_COLOR: '0' } });
 
 test('CLI --json prints the documented fields', async (t) => {
   const r = await cli(['--workflow', 'wordcount', '--mode', 'faasflow', '--bandwidth', '50', '--duration', '20', '--json']);

@@ -6,11 +6,11 @@ import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildScenario, DEFAULTS, type ScenarioOptions } from '../build.js';
-import { ConfigError, listClusters, listWorkflows } from '../config/load.js';
-import { runScenarioDetailed } from '../run.js';
-import { MODE_NAMES, type ModeName, type SimResult } from '../scenario.js';
-import { MODES } from '../modes/index.js';
+import { buildScenario, DEFAULTS, type ScenarioOptions } from '../sim/build.js';
+import { ConfigError, listClusters, listWorkflows } from '../sim/config/load.js';
+import { runScenarioDetailed } from '../sim/run.js';
+import { MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
+import { MODES } from '../sim/modes/index.js';
 
 function fail(message: string): never {
   process.stderr.write(`flowsim: ${message}\n`);
