@@ -13,13 +13,50 @@ import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
 import type { Topology } from './topology.js';
 
+/** Targets per poll are packed with the poll's record index into one event payload. */
+const POLL_STRIDE = 1 << 16;
+
 export class ControlPlane {
   private readonly busyUntil: number[];
   messages = 0;
   operations = 0;
 
+  // poll(): one record per poll in flight, recycled; the per-target steps are registered handlers
+  // with payload rec * POLL_STRIDE + target index, so a poll of N nodes allocates no closure per node.
+  private readonly pollFrom: number[] = [];
+  private readonly pollTargets: Array<readonly number[]> = [];
+  private readonly pollLeft: number[] = [];
+  private readonly pollCb: Array<(() => void) | undefined> = [];
+  private readonly pollFree: number[] = [];
+  private readonly hArrive: number;
+  private readonly hProcessed: number;
+  private readonly hReply: number;
+
   constructor(private readonly sim: Simulator, private readonly topo: Topology, private readonly p: Params['control']) {
     this.busyUntil = topo.cluster.nodes.map(() => 0);
+    // request at the target: process it (FIFO on the target's engine)
+    this.hArrive = sim.register((x) => {
+      const rec = Math.floor(x / POLL_STRIDE);
+      const to = this.pollTargets[rec][x - rec * POLL_STRIDE];
+      this.processAt(to, this.hProcessed, x, this.p.engineOverheadS);
+    });
+    // processed: the reply goes back
+    this.hProcessed = sim.register((x) => {
+      const rec = Math.floor(x / POLL_STRIDE);
+      const to = this.pollTargets[rec][x - rec * POLL_STRIDE];
+      this.messages++;
+      sim.schedule(this.messageDelay(to, this.pollFrom[rec]), this.hReply, x);
+    });
+    // reply arrived: the last one completes the poll
+    this.hReply = sim.register((x) => {
+      const rec = Math.floor(x / POLL_STRIDE);
+      if (--this.pollLeft[rec] > 0) return;
+      const cb = this.pollCb[rec]!;
+      this.pollCb[rec] = undefined;
+      this.pollTargets[rec] = [];
+      this.pollFree.push(rec);
+      cb();
+    });
   }
 
   /** Delay of one control message from `from` to `to`. */
@@ -41,6 +78,37 @@ export class ControlPlane {
     const start = Math.max(this.sim.now, this.busyUntil[node]);
     this.busyUntil[node] = start + costS;
     this.sim.call(this.busyUntil[node] - this.sim.now, cb);
+  }
+
+  /** `process` with a registered handler instead of a closure. */
+  private processAt(node: number, handler: number, payload: number, costS: number): void {
+    this.operations++;
+    const start = Math.max(this.sim.now, this.busyUntil[node]);
+    this.busyUntil[node] = start + costS;
+    this.sim.schedule(this.busyUntil[node] - this.sim.now, handler, payload);
+  }
+
+  /**
+   * Request/response to every node of `targets` in parallel (`send`, `process` at the target,
+   * `send` back, as three chained steps per target); `cb` runs when the last reply has arrived.
+   * The same events, in the same order, as chaining `send`/`process`/`send` closures per target.
+   */
+  poll(from: number, targets: readonly number[], cb: () => void): void {
+    if (targets.length === 0) {
+      cb();
+      return;
+    }
+    if (targets.length >= POLL_STRIDE) throw new RangeError(`poll of ${targets.length} nodes: at most ${POLL_STRIDE - 1}`);
+    const rec = this.pollFree.length > 0 ? this.pollFree.pop()! : this.pollCb.length;
+    this.pollFrom[rec] = from;
+    this.pollTargets[rec] = targets;
+    this.pollLeft[rec] = targets.length;
+    this.pollCb[rec] = cb;
+    const base = rec * POLL_STRIDE;
+    for (let k = 0; k < targets.length; k++) {
+      this.messages++;
+      this.sim.schedule(this.messageDelay(from, targets[k]), this.hArrive, base + k);
+    }
   }
 
   /** A message followed by processing at the receiver. */

@@ -50,26 +50,17 @@ export class HyperFlowMode implements Mode {
       return;
     }
     // node_select(): GET /info to all workers in parallel, wait for every reply
-    let replies = 0;
-    const workers = topo.workers;
-    for (const w of workers) {
-      control.send(master, w, () =>
-        control.process(w, () =>
-          control.send(w, master, () => {
-            if (++replies < workers.length) return;
-            // POST /request to the owner, held until the function returns
-            const node = req.app.nodesOf[f][0];
-            control.send(master, node, () =>
-              control.process(node, () =>
-                runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
-                  control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
-                ),
-              ),
-            );
-          }),
+    control.poll(master, topo.workers, () => {
+      // POST /request to the owner, held until the function returns
+      const node = req.app.nodesOf[f][0];
+      control.send(master, node, () =>
+        control.process(node, () =>
+          runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
+            control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
+          ),
         ),
       );
-    }
+    });
   }
 
   private finished(req: RequestCtx, f: number, i: number): void {
