@@ -217,10 +217,14 @@ function pholdTable(cases: PholdCase[]): string {
   return lines.join('\n');
 }
 
+/** The machine and the code measured; call it before the cases run (the tree may change during a long run). */
 function machine(): Record<string, unknown> {
   let commit = '';
   try {
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = git(['rev-parse', 'HEAD']);
+    // uncommitted changes to tracked files: the figures are not those of `commit` alone
+    if (git(['status', '--porcelain', '--untracked-files=no']) !== '') commit += '-dirty';
   } catch {
     commit = 'unknown';
   }
@@ -276,6 +280,7 @@ async function main(): Promise<void> {
   }
   const names: string[] = cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'requests-dataflower'] : [...CASES];
   const started = new Date();
+  const measured = machine();
   const rows: CaseResult[] = [];
   for (const name of names) {
     log(`bench: ${name} ...`);
@@ -283,7 +288,7 @@ async function main(): Promise<void> {
     log(`bench: ${name}: ${r.status}, ${r.wallS.toFixed(2)} s, ${r.note}`);
     rows.push(r);
   }
-  const report = { runId: started.toISOString().replace(/[:.]/g, '-'), started: started.toISOString(), finished: new Date().toISOString(), options: o, machine: machine(), cases: rows };
+  const report = { runId: started.toISOString().replace(/[:.]/g, '-'), started: started.toISOString(), finished: new Date().toISOString(), options: o, machine: { ...measured, loadavgEnd: loadavg() }, cases: rows };
   if (argv.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (cmd === 'all') {
