@@ -249,7 +249,7 @@ async function main(): Promise<void> {
     .option('tasks', { type: 'number', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
     .option('requests', { type: 'number', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
     .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
-    .option('timeout', { type: 'number', default: 900, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
+    .option('timeout', { type: 'number', default: 3600, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
     .option('out', { type: 'string', default: join(ROOT, 'results', 'bench'), describe: 'all --json: directory for <run-id>.json' })
     .demandCommand(1, 'name a case: phold, network, workflow or all')
     .strict()
