@@ -20,6 +20,9 @@ export type { SummaryRow };
 /**
  * Builds the Vega-Lite spec. `rows` are summary rows carrying `<metric>.mean` and `<metric>.ci95`.
  */
+/** Panels per row when one field facets a plot. */
+const FACET_COLUMNS = 2;
+
 export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unknown> {
   const y = fieldName(def.y);
   const selected = rows.filter((r) => matches(r, def.where));
@@ -60,17 +63,25 @@ export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unkn
       },
     },
   ];
-  const facet: Record<string, unknown> = {};
-  if (def.column) facet.column = { field: fieldName(def.column), type: 'ordinal', title: def.column, sort: order(def.column) };
-  if (def.row) facet.row = { field: fieldName(def.row), type: 'ordinal', title: def.row, sort: order(def.row) };
+  // One facet field alone wraps into rows of at most FACET_COLUMNS panels (4 bandwidths make 2 x 2,
+  // not one strip many thousand pixels wide); column + row keep the grid they ask for.
+  const facetDef = (f: string) => ({ field: fieldName(f), type: 'ordinal', title: f, sort: order(f) });
+  const wrap = def.column !== undefined && def.row === undefined;
+  const facet: Record<string, unknown> = wrap ? facetDef(def.column!) : {};
+  if (!wrap && def.column) facet.column = facetDef(def.column);
+  if (def.row) facet.row = facetDef(def.row);
   const base = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: def.title,
     data: { values },
     config: { font: 'DejaVu Sans', background: 'white' },
   };
-  const inner = { width: def.mark === 'bar' ? { step: def.xOffset ? 36 : 20 } : 220, height: 200, layer };
-  if (def.column || def.row) return { ...base, facet, spec: inner, resolve: { scale: { x: 'independent' } } };
+  // bars: a fixed step per bar (per mode within a group when there is an xOffset)
+  const inner = { width: def.mark === 'bar' ? (def.xOffset ? { step: 12, for: 'offset' } : { step: 20 }) : 220, height: 200, layer };
+  if (def.column || def.row) {
+    const columns = wrap ? { columns: Math.min(FACET_COLUMNS, order(def.column!).length) } : {};
+    return { ...base, facet, ...columns, spec: inner, resolve: { scale: { x: 'independent' } } };
+  }
   return { ...base, ...inner };
 }
 
