@@ -17,12 +17,12 @@ import { matches, type SummaryRow } from './rows.js';
 
 export type { SummaryRow };
 
-/**
- * Builds the Vega-Lite spec. `rows` are summary rows carrying `<metric>.mean` and `<metric>.ci95`.
- */
 /** Panels per row when one field facets a plot. */
 const FACET_COLUMNS = 2;
 
+/**
+ * Builds the Vega-Lite spec. `rows` are summary rows carrying `<metric>.mean` and `<metric>.ci95`.
+ */
 export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unknown> {
   const y = fieldName(def.y);
   const selected = rows.filter((r) => matches(r, def.where));
