@@ -94,3 +94,17 @@ test('headline table: modes as columns, max over clients', (t) => {
   t.regex(lines[1], /workflow\s+a\s+b/);
   t.regex(lines[2], /w\s+3\.00 ±0\.20\s+2\.00/);
 });
+
+test('plot spec: one facet field wraps into rows of two panels; column + row keep their grid', (t) => {
+  const rows = [25, 50, 75, 100].flatMap((bandwidth) =>
+    ['video', 'genome'].map((workflow) => ({ workflow, mode: 'faasflow', bandwidth, 'e2e.mean.mean': 1, 'e2e.mean.ci95': 0 })),
+  );
+  const wrapped = buildSpec({ name: 'x', title: 'T', mark: 'bar', x: 'workflow', xOffset: 'mode', color: 'mode', y: 'e2e.mean', column: 'bandwidth' }, rows) as Record<string, any>;
+  t.is(wrapped.columns, 2);
+  t.is(wrapped.facet.field, 'bandwidth');
+  t.deepEqual(wrapped.facet.sort, [25, 50, 75, 100]);
+  const grid = buildSpec({ name: 'y', title: 'T', mark: 'line', x: 'bandwidth', color: 'mode', y: 'e2e.mean', column: 'mode', row: 'workflow' }, rows) as Record<string, any>;
+  t.is(grid.columns, undefined);
+  t.is(grid.facet.column.field, 'mode');
+  t.is(grid.facet.row.field, 'workflow');
+});
