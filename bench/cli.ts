@@ -12,7 +12,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,19 +21,13 @@ import { runPhold, type PholdCase } from './phold.js';
 import { runNetworkBench, type NetworkPattern } from './network.js';
 import { runLargeWorkflow, runManyRequests } from './workflow.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
+import { atomicWrite } from '../lib/atomic-write.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 /** One row of the results table. */
@@ -293,7 +286,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     if (cmd === 'all') {
       const file = join(resolve(argv.out), `${report.runId}.json`);
-      writeAtomic(file, `${JSON.stringify(report, null, 2)}\n`);
+      atomicWrite(file, `${JSON.stringify(report, null, 2)}\n`);
       log(`bench: wrote ${file}`);
     }
   }

@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_PARAMS, type DeepPartial, type Params } from '../sim/params.js';
 import { makeDistribution, type DistributionSpec } from '../sim/engine/distributions.js';
+import { atomicWrite } from '../lib/atomic-write.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = path.resolve(HERE, '..');
@@ -152,8 +153,6 @@ export function writeProfile(profile: Profile, dir = CALIBRATION_DIR): string {
   const header =
     `# flowsim calibration profile, written by \`npm run calibrate\`. Measured values only:\n` +
     `# params = fitted values merged over DEFAULT_PARAMS by --calibration ${profile.name}; fits = their quality.\n`;
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, header + YAML.stringify(profile, { lineWidth: 120 }));
-  fs.renameSync(tmp, file);
+  atomicWrite(file, header + YAML.stringify(profile, { lineWidth: 120 }));
   return file;
 }

@@ -10,6 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import type { Fits } from './fit.js';
 import type { HoldoutResult } from './holdout.js';
 import type { Measurements, ProbePlan } from './probes.js';
+import { atomicWrite } from '../lib/atomic-write.js';
 
 const MBf = (bps: number) => (bps / 1e6).toFixed(2);
 const ms = (s: number) => (s * 1000).toFixed(3);
@@ -161,9 +162,7 @@ export async function writeReport(r: ReportInput): Promise<string> {
   L.push('## Limits', '');
   L.push('Single host: every namespace shares this machine\'s CPUs and the kernel\'s veth (loopback-speed) path, so RTT is tens of microseconds and CPU contention from other processes shows up as noise; no netem, so no added delay or loss. See docs/calibration.md.');
   const file = path.join(r.dir, 'report.md');
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, L.join('\n') + '\n');
-  fs.renameSync(tmp, file);
+  atomicWrite(file, L.join('\n') + '\n');
   fs.writeFileSync(path.join(r.dir, 'measurements.json'), JSON.stringify({ plan: r.plan, measurements: r.m, holdout: r.holdout }, null, 1));
   return file;
 }

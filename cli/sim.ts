@@ -2,8 +2,7 @@
  * `npm run sim -- --workflow genome --mode faasflow [...]`: one simulation, a readable summary
  * or one JSON object. Bad input ends with one line naming what to fix and exit code 2.
  */
-import { writeFileSync, renameSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { atomicWrite } from '../lib/atomic-write.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildScenario, DEFAULTS, type ScenarioOptions } from '../sim/build.js';
@@ -15,13 +14,6 @@ import { MODES } from '../sim/modes/index.js';
 function fail(message: string): never {
   process.stderr.write(`flowsim: ${message}\n`);
   process.exit(2);
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file) || '.', { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 const fmtS = (x: number) => (Number.isFinite(x) ? `${x.toFixed(3)} s` : '-');
@@ -148,12 +140,12 @@ async function main(): Promise<void> {
   const { result } = out;
   if (argv.trace) {
     const lines = (result.instances ?? []).map((r) => JSON.stringify(r)).join('\n');
-    writeAtomic(argv.trace, lines + (lines ? '\n' : ''));
+    atomicWrite(argv.trace, lines + (lines ? '\n' : ''));
     delete result.instances;
   }
   if (argv['trace-flows']) {
     const lines = (out.flowRates ?? []).map((r) => JSON.stringify(r)).join('\n');
-    writeAtomic(argv['trace-flows'], lines + (lines ? '\n' : ''));
+    atomicWrite(argv['trace-flows'], lines + (lines ? '\n' : ''));
   }
   if (argv.json) console.log(JSON.stringify(result, null, 2));
   else console.log(summary(result, opts));

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cleanupLeftovers, listNamespaces, netnsUnavailableReason, STATE_DIR, startNetnsTestbed } from '../calibrate/testbed/netns.js';
+import { TMP_MARK } from '../lib/atomic-write.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const why = netnsUnavailableReason();
@@ -91,4 +92,22 @@ test(`a calibration killed midway leaves no namespace, qdisc or process after th
     }
   });
   t.deepEqual(ours, [], 'no process mentions the killed testbed');
+});
+
+// needs no root: only state files are involved
+anyTest.serial('cleanup removes a state file half-written by a killed writer, and leaves a live writer\'s alone', (t) => {
+  fs.mkdirSync(STATE_DIR, { recursive: true });
+  // pid 2^22 + 1 is above Linux's pid_max: no such process
+  const dead = path.join(STATE_DIR, `${TMP_MARK}${2 ** 22 + 1}-1-fsim-test.json`);
+  const live = path.join(STATE_DIR, `${TMP_MARK}${process.pid}-1-fsim-test.json`);
+  fs.writeFileSync(dead, '{"ownerPid": 12');
+  fs.writeFileSync(live, '{"ownerPid": 12');
+  try {
+    cleanupLeftovers();
+    t.false(fs.existsSync(dead), 'the torn temp of a dead writer is removed');
+    t.true(fs.existsSync(live), 'a temp being written by a live process is kept');
+  } finally {
+    fs.rmSync(dead, { force: true });
+    fs.rmSync(live, { force: true });
+  }
 });

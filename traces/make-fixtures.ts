@@ -3,12 +3,13 @@
  * no third-party trace is shipped. Run: `npx tsx traces/make-fixtures.ts`. Output is deterministic:
  * rerunning it must leave `git status` clean (the round-trip tests check the same property).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateWorkflow, type GeneratorOptions } from './generator.js';
 import { exportWfFormat } from './wfformat.js';
 import { makeRng } from '../sim/engine/random.js';
+import { atomicWrite } from '../lib/atomic-write.js';
 
 export const FIXTURE_SEED = 7;
 
@@ -24,12 +25,6 @@ export const WF_FIXTURES: { file: string; recipe: string; tasks: number; version
 export const AZURE_FIXTURE = 'azure-invocations-tiny.csv';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
 
 /** A tiny self-made Azure 2019-format file: 3 functions with sparse made-up per-minute counts. */
 export const FIXTURE_DIR = dir;
@@ -56,11 +51,11 @@ function main(): void {
     const spec = generateWorkflow(f.recipe, f.tasks, FIXTURE_SEED, f.options);
     const doc = exportWfFormat(spec, f.version, { description: `flowsim-generated ${f.recipe} workflow (${f.tasks} tasks, seed ${FIXTURE_SEED}), WfFormat ${f.version}; synthetic, never executed` });
     const text = JSON.stringify(doc, null, 1) + '\n';
-    writeAtomic(join(dir, f.file), text);
+    atomicWrite(join(dir, f.file), text);
     console.log(`${f.file}: ${spec.functions.length} tasks, ${spec.edges.length} edges, ${text.length} bytes`);
   }
   const csv = makeAzureFixture();
-  writeAtomic(join(dir, AZURE_FIXTURE), csv);
+  atomicWrite(join(dir, AZURE_FIXTURE), csv);
   console.log(`${AZURE_FIXTURE}: ${csv.length} bytes`);
 }
 

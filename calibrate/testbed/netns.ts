@@ -26,6 +26,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AgentClient, TestbedUnavailableError, type NodeInfo, type Role, type Testbed } from './types.js';
+import { atomicWrite, TMP_MARK } from '../../lib/atomic-write.js';
 
 export const NS_PREFIX = 'fsim';
 export const STATE_DIR = path.join(os.tmpdir(), 'flowsim-testbed');
@@ -172,6 +173,9 @@ export function cleanupLeftovers(): CleanupReport {
       try {
         st = JSON.parse(fs.readFileSync(file, 'utf8')) as StateFile;
       } catch {
+        // a state file half-written by a writer that was killed (atomicWrite's temp name carries its pid)
+        const writer = f.startsWith(TMP_MARK) ? Number(f.slice(TMP_MARK.length).split('-')[0]) : NaN;
+        if (Number.isInteger(writer) && !ownerAlive(writer)) fs.rmSync(file, { force: true });
         continue;
       }
       if (ownerAlive(st.ownerPid)) continue;
@@ -252,10 +256,7 @@ class NetnsTestbed implements Testbed {
   }
 
   private saveState(): void {
-    fs.mkdirSync(STATE_DIR, { recursive: true });
-    const tmp = `${this.stateFile}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(this.state, null, 2));
-    fs.renameSync(tmp, this.stateFile);
+    atomicWrite(this.stateFile, JSON.stringify(this.state, null, 2));
   }
 
   private addNamespace(ns: string): void {

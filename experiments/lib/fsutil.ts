@@ -1,18 +1,10 @@
-/** Atomic file writes (temp name in the same directory, then rename) and small helpers. */
+/** Atomic file writes (lib/atomic-write.ts), sweeping their leftovers, and small helpers. */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { TMP_MARK } from '../../lib/atomic-write.js';
 
-let counter = 0;
-
-/** Marks temp files so a resumed run can sweep away leftovers of a killed one. */
-export const TMP_MARK = '.tmp-';
-
-export function atomicWrite(file: string, data: string | Uint8Array): void {
-  const tmp = path.join(path.dirname(file), `${TMP_MARK}${process.pid}-${++counter}-${path.basename(file)}`);
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
-}
+export { atomicWrite, TMP_MARK } from '../../lib/atomic-write.js';
 
 /** Removes temp files left by a killed writer. */
 export function sweepTemps(dir: string): void {

@@ -14,9 +14,10 @@
  * - edges `normal` with the listed bytes (outputs of the source that the destination consumes);
  * - an end node (no outgoing edge) gets userOutputBytes = `out`, the final files it writes.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { atomicWrite } from '../../lib/atomic-write.js';
 
 const MAX_CONTAINERS: Record<string, number> = { cycles: 10, epigenomics: 1, genome: 1, soykb: 1 };
 
@@ -98,8 +99,7 @@ function main(): void {
   const outDir = fileURLToPath(new URL('../../configs/workflows/', import.meta.url));
   for (const d of parseDagListing(readFileSync(input, 'utf8'))) {
     const file = resolve(outDir, `${d.name}.yaml`);
-    writeFileSync(file + '.tmp', dagToYaml(d, 'faasflow-scientific-dags.txt'));
-    renameSync(file + '.tmp', file);
+    atomicWrite(file, dagToYaml(d, 'faasflow-scientific-dags.txt'));
     console.log(`wrote ${file}: ${d.nodes.length} functions, ${d.edges.length} edges`);
   }
 }

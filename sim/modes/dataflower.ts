@@ -29,7 +29,7 @@
 import type { Container } from '../models/container-pool.js';
 import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor, outputKeys, poolKey, serviceTime } from './mode.js';
+import { nodeFor, poolKey, serviceTime } from './mode.js';
 import { groupWorkflow } from './faasflow-grouping.js';
 
 /** A stream that may not have started yet (the DLU is busy with earlier outputs). */
@@ -124,7 +124,7 @@ export class DataFlowerMode implements Mode {
   }
 
   private execute(req: RequestCtx, f: number, i: number): void {
-    const { control, sim, pools, storage, nodes, params } = this.ctx;
+    const { control, sim, pools, storage, params } = this.ctx;
     const app = req.app;
     const cw = app.cw;
     const fn = cw.functions[f];
