@@ -175,36 +175,7 @@ export class EventQueue {
   private removeTop(): void {
     const n = --this.n;
     if (n === 0) return;
-    const ht = this.heapTime;
-    const hs = this.heapSeq;
-    const hslot = this.heapSlot;
-    const t = ht[n];
-    const s = hs[n];
-    const sl = hslot[n];
-    const half = n >> 1;
-    let i = 0;
-    while (i < half) {
-      let c = 2 * i + 1;
-      let ct = ht[c];
-      let cs = hs[c];
-      const r = c + 1;
-      if (r < n) {
-        const rt = ht[r];
-        if (rt < ct || (rt === ct && hs[r] < cs)) {
-          c = r;
-          ct = rt;
-          cs = hs[r];
-        }
-      }
-      if (t < ct || (t === ct && s < cs)) break;
-      ht[i] = ct;
-      hs[i] = cs;
-      hslot[i] = hslot[c];
-      i = c;
-    }
-    ht[i] = t;
-    hs[i] = s;
-    hslot[i] = sl;
+    this.siftDown(0, this.heapTime[n], this.heapSeq[n], this.heapSlot[n], n);
   }
 
   /** Drops every dead entry and rebuilds the heap bottom-up (Floyd), O(n). */
@@ -226,17 +197,14 @@ export class EventQueue {
     }
     this.n = w;
     this.dead = 0;
-    for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDownFrom(i);
+    for (let i = (w >> 1) - 1; i >= 0; i--) this.siftDown(i, ht[i], hs[i], hslot[i], w);
   }
 
-  private siftDownFrom(i: number): void {
+  /** Places the entry (t, s, sl) at hole `i` and sifts it down within the first `n` entries. */
+  private siftDown(i: number, t: number, s: number, sl: number, n: number): void {
     const ht = this.heapTime;
     const hs = this.heapSeq;
     const hslot = this.heapSlot;
-    const n = this.n;
-    const t = ht[i];
-    const s = hs[i];
-    const sl = hslot[i];
     const half = n >> 1;
     while (i < half) {
       let c = 2 * i + 1;
