@@ -40,6 +40,7 @@ export interface ScenarioOptions {
   /** Per-workflow rpm for co-location (same order as workflows); overrides rpm. */
   rpms?: number[];
   seed?: number;
+  /** A profile name or file; default: the cluster's `calibration`; 'none': the bare defaults. */
   calibration?: string;
   paramsFile?: string;
   params?: DeepPartial<Params>;
@@ -87,13 +88,16 @@ export function buildScenario(o: ScenarioOptions): Scenario {
 
   const sources: string[] = [];
   let profileParams: DeepPartial<Params> | undefined;
-  if (o.calibration) {
+  // the cluster's own profile unless the caller names one; 'none' = the bare defaults
+  const named = o.calibration ?? cluster.calibration;
+  const calibration = named === 'none' ? undefined : named;
+  if (calibration) {
     try {
-      profileParams = readProfile(o.calibration).params;
+      profileParams = readProfile(calibration).params;
     } catch (e) {
       throw optError('--calibration', (e as Error).message);
     }
-    sources.push(`calibration:${o.calibration}`);
+    sources.push(`calibration:${calibration}`);
   }
   const fileParams = o.paramsFile ? loadParamsFile(o.paramsFile) : undefined;
   if (o.paramsFile) sources.push(`params:${o.paramsFile}`);

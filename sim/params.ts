@@ -24,6 +24,13 @@ export interface Params {
     messageBytes: number;
     /** CPU time an engine (gateway, master or worker engine, Python/gevent) spends per trigger or HTTP request. [ASSUMPTION] */
     engineOverheadS: number;
+    /**
+     * Fixed cost of one HTTP request/response exchange beyond the network and the receiving
+     * engine's processing: the Python `requests` client building and parsing it, connection set-up,
+     * the WSGI server's dispatch (reference 1.C: every trigger and every node_select /info is an
+     * HTTP call). A pure delay, not engine time. [ASSUMPTION: 0 until calibrated]
+     */
+    httpRequestS: number;
   };
   storage: {
     /** Remote store (CouchDB attachment / Kafka) fixed cost per operation, seconds. [ASSUMPTION] */
@@ -35,12 +42,40 @@ export interface Params {
      */
     remoteWriteThroughputBps: number;
     remoteReadThroughputBps: number;
+    /**
+     * Bytes/s one function's store client reaches on one remote operation (Python couchdb client:
+     * JSON encoding, copies, the `requests` body); a bound on that payload's flow, not shared.
+     * [ASSUMPTION: 10 GB/s, i.e. no bound, until calibrated]
+     */
+    clientThroughputBps: number;
+    /**
+     * CouchDB document semantics for FaaSFlow-style remote writes: one document per request,
+     * every attachment put reads the revision first and retries on a revision conflict
+     * (document-store.ts). [REF] Store.py put_to_db / put_attachment_wrapper.
+     */
+    documentConflicts: boolean;
+    /**
+     * The remote store handles a payload as it arrives (one flow over network and server) instead
+     * of after it has all of it (store and forward): see storage.ts. [ASSUMPTION: false, the
+     * store-and-forward Redis of the netns testbed; CouchDB streams HTTP attachment bodies]
+     */
+    remotePipelined: boolean;
+    /**
+     * Small remote operations per fetched input key besides the fetch itself: Store.py saves a
+     * data-transfer log document to CouchDB for every key it fetches, from Redis or CouchDB,
+     * inside the timed fetch. [REF] src/container/Store.py fetch_from_mem / fetch_from_db: 1.
+     */
+    fetchLogOps: number;
     /** Local in-memory store (Redis) per-operation cost, seconds. [ASSUMPTION] */
     localOpLatencyS: number;
     /** Local store throughput per node, bytes/s, shared by concurrent operations. [ASSUMPTION] */
     localThroughputBps: number;
     /** Kafka streaming chunk, bytes. [REF] DataFlower 256 KB. */
     chunkBytes: number;
+    /** Fixed cost per streamed chunk on each side (produce / poll + append). [ASSUMPTION: 0 until calibrated] */
+    chunkOpS: number;
+    /** A stream consumer's rate bound, bytes/s (Kafka consumer_byte_rate). [ASSUMPTION: 10 GB/s = none; DataFlower's scripts set 10 MiB/s, use unrecorded] */
+    streamConsumerBps: number;
     /** Outputs of at most this many bytes travel inline with the control message. [REF] DataFlower 16 KB. */
     inlineBytes: number;
   };
@@ -51,6 +86,13 @@ export interface Params {
     keepAliveS: number;
     /** Dispatch loop period: a queued call waits for the next tick. [REF] FaaSFlow 5 ms, DataFlower 3 ms (set per mode). */
     dispatchPeriodS: number;
+    /**
+     * Fixed cost of one invocation inside the container besides fetch, compute and put: the
+     * runtime's HTTP handler and its set-up (FaaSFlow's Store() opens three CouchDB databases and a
+     * Redis client and recreates a work directory per call, reference 1.C). Part of the function's
+     * time, not of its data overhead. [ASSUMPTION: 0 until calibrated]
+     */
+    invocationOverheadS: number;
   };
   faasflow: {
     /** [REF] grouping: NETWORK_BANDWIDTH 25 MB/s / 4. */
@@ -66,14 +108,12 @@ export interface Params {
     containerMemoryBytes: number;
   };
   dataflower: {
-    /** [REF] per-container egress cap: 400 Mbit/s per core = 50 MB/s per core. */
-    egressBpsPerCore: number;
     /** [REF] pressure-aware release: delay = max(0, bytes / (factor * egress) - exec). */
     pressureFactor: number;
     pressureAware: boolean;
     /**
      * CPU quota of a container whose function only sleeps (cpu = 0, FaaSFlow's scientific
-     * functions): it sets the egress cap (egressBpsPerCore x quota). [ASSUMPTION] 1 core, the
+     * functions): it sets the egress cap (the cluster's containerEgressPerCore x quota). [ASSUMPTION] 1 core, the
      * quota of DataFlower's heaviest templates.
      */
     sleepQuotaCores: number;
@@ -95,17 +135,23 @@ export interface Params {
 
 export const DEFAULT_PARAMS: Params = {
   network: { bandwidthFactor: 0.97, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 4194304 },
-  control: { messageBytes: 1024, engineOverheadS: 0.001 },
+  control: { messageBytes: 1024, engineOverheadS: 0.001, httpRequestS: 0 },
   storage: {
     remoteOpLatencyS: 0.005,
     remoteWriteThroughputBps: 1e9,
     remoteReadThroughputBps: 1e9,
+    clientThroughputBps: 1e10,
+    documentConflicts: true,
+    remotePipelined: false,
+    fetchLogOps: 1,
     localOpLatencyS: 0.0002,
     localThroughputBps: 1e9,
     chunkBytes: 256 * 1024,
+    chunkOpS: 0,
+    streamConsumerBps: 1e10,
     inlineBytes: 16 * 1024,
   },
-  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005 },
+  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0 },
   faasflow: {
     groupingBandwidthBps: (25 * 1024 * 1024) / 4,
     netMemRatio: 15,
@@ -114,7 +160,7 @@ export const DEFAULT_PARAMS: Params = {
     usableFraction: 0.8,
     containerMemoryBytes: 256 * 1024 * 1024,
   },
-  dataflower: { egressBpsPerCore: 50e6, pressureFactor: 0.8, pressureAware: true, sleepQuotaCores: 1, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
+  dataflower: { pressureFactor: 0.8, pressureAware: true, sleepQuotaCores: 1, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
   request: { timeoutS: 60, workflowInputs: 'miss' },
 };
 

@@ -11,6 +11,7 @@ import { ControlPlane } from './models/control.js';
 import { Network } from './models/network.js';
 import { Nodes } from './models/node.js';
 import { Storage } from './models/storage.js';
+import { DocumentStore } from './models/document-store.js';
 import { Topology } from './models/topology.js';
 import { WorkflowRun } from './models/workflow-run.js';
 import { compileWorkflow, isTriggering, type CompiledWorkflow } from './models/workflow.js';
@@ -106,6 +107,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const nodes = new Nodes(sim, s.cluster);
   const pools = new ContainerPools(sim, nodes, makeDistribution(p.containers.coldStart), streams.stream('coldstart'), p.containers.keepAliveS);
   const storage = new Storage(sim, net, topo, p.storage);
+  const docs = new DocumentStore(storage, p.storage.documentConflicts);
   const control = new ControlPlane(sim, topo, p.control);
 
   const accum: AppAccum[] = [];
@@ -152,6 +154,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     nodes,
     pools,
     storage,
+    docs,
     control,
     streams,
     complete: (req) => {
@@ -182,6 +185,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const runDone = new Set<RequestCtx>();
   const onRunDone = (req: RequestCtx) => {
     unfinished--;
+    docs.close(req.id);
     if (req.resolved) account(req);
     else runDone.add(req);
     maybeStop();
@@ -208,6 +212,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
           instances.push({
             app: req.app.name,
             request: req.index,
+            requestStart: req.t0,
+            measured: req.measured,
             fn: cw.functions[f].name,
             instance: i - req.run.base[f],
             node: t.node[i] >= 0 ? topo.name(t.node[i]) : '',

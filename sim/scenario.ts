@@ -88,6 +88,9 @@ export interface LinkStat {
 export interface InstanceRecord {
   app: string;
   request: number;
+  /** When the request was fired, and whether it is measured (past the warm-up). */
+  requestStart: number;
+  measured: boolean;
   fn: string;
   instance: number;
   node: string;

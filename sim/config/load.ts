@@ -89,7 +89,7 @@ export function displayName(file: string): string {
   return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : abs;
 }
 
-interface YamlSource {
+export interface YamlSource {
   file: string;
   data: unknown;
   doc: Document;
@@ -120,7 +120,7 @@ export function parseYaml(text: string, file: string): YamlSource {
   return { file, data: doc.toJS({ maxAliasCount: 10000 }), doc, lines };
 }
 
-function readYaml(file: string): YamlSource {
+export function readYaml(file: string): YamlSource {
   return parseYaml(readText(file), displayName(file));
 }
 
@@ -133,12 +133,12 @@ function lineOf(src: YamlSource, path: readonly PropertyKey[]): number | undefin
   return undefined;
 }
 
-function errorAt(src: YamlSource, path: readonly PropertyKey[], message: string): ConfigError {
+export function errorAt(src: YamlSource, path: readonly PropertyKey[], message: string): ConfigError {
   return new ConfigError(src.file, formatPath(path), message, lineOf(src, path));
 }
 
 /** Validates `src.data` against a schema; the first problem becomes a ConfigError. */
-function validate<S extends z.ZodType>(schema: S, src: YamlSource): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, src: YamlSource): z.output<S> {
   if (src.data === null || typeof src.data !== 'object' || Array.isArray(src.data))
     throw new ConfigError(src.file, '', `expected a mapping (key: value) at the top level, got ${src.data === null ? 'an empty document' : typeof src.data}`);
   const r = schema.safeParse(src.data, { error: issueMessage });
@@ -421,6 +421,8 @@ function toClusterSpec(c: ClusterFile, src: YamlSource, fallbackName: string): C
   const spec: ClusterSpec = { name: c.name ?? fallbackName, nodes, storage: c.storage, gateway: c.gateway, master: c.master };
   if (c.description !== undefined) spec.description = c.description;
   if (c.source !== undefined) spec.source = c.source;
+  if (c.containerEgressPerCore !== undefined) spec.containerEgressBpsPerCore = c.containerEgressPerCore;
+  if (c.calibration !== undefined) spec.calibration = c.calibration;
   return spec;
 }
 

@@ -179,6 +179,10 @@ export const clusterFileSchema = z.strictObject({
   storage: name(),
   gateway: name(),
   master: name(),
+  /** Every function container's egress is shaped to this rate per core of its cpu quota (DataFlower's tc HTB). */
+  containerEgressPerCore: rate().optional(),
+  /** Calibration profile used by default on this cluster ('none' for the bare defaults). */
+  calibration: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a profile name (letters, digits, . _ -)').optional(),
 });
 
 export type ClusterFile = z.output<typeof clusterFileSchema>;
@@ -200,6 +204,7 @@ export const paramsOverrideSchema = z.strictObject({
     .strictObject({
       messageBytes: size().optional(),
       engineOverheadS: duration().optional(),
+      httpRequestS: duration().optional(),
     })
     .optional(),
   storage: z
@@ -207,9 +212,15 @@ export const paramsOverrideSchema = z.strictObject({
       remoteOpLatencyS: duration().optional(),
       remoteWriteThroughputBps: rate().optional(),
       remoteReadThroughputBps: rate().optional(),
+      clientThroughputBps: rate().optional(),
+      documentConflicts: z.boolean().optional(),
+      remotePipelined: z.boolean().optional(),
+      fetchLogOps: nonNegative().optional(),
       localOpLatencyS: duration().optional(),
       localThroughputBps: rate().optional(),
       chunkBytes: size().optional(),
+      chunkOpS: duration().optional(),
+      streamConsumerBps: rate().optional(),
       inlineBytes: size().optional(),
     })
     .optional(),
@@ -218,6 +229,7 @@ export const paramsOverrideSchema = z.strictObject({
       coldStart: distribution.optional(),
       keepAliveS: duration().optional(),
       dispatchPeriodS: duration().optional(),
+      invocationOverheadS: duration().optional(),
     })
     .optional(),
   faasflow: z
@@ -232,14 +244,14 @@ export const paramsOverrideSchema = z.strictObject({
     .optional(),
   dataflower: z
     .strictObject({
-      egressBpsPerCore: rate().optional(),
       pressureFactor: positive().optional(),
       pressureAware: z.boolean().optional(),
+      sleepQuotaCores: positive().optional(),
       dispatchPeriodS: duration().optional(),
       foreachEmit: z.enum(['spread', 'end']).optional(),
     })
     .optional(),
-  request: z.strictObject({ timeoutS: duration().optional() }).optional(),
+  request: z.strictObject({ timeoutS: duration().optional(), workflowInputs: z.enum(['miss', 'fetch']).optional() }).optional(),
 });
 
 /** A params file: the override tree, plus optional `description` and `source` strings. */

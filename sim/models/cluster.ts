@@ -30,6 +30,23 @@ export interface ClusterSpec {
   gateway: string;
   /** Node running MasterSP's central engine (HyperFlow-serverless). */
   master: string;
+  /**
+   * Egress shaping of every function container, bytes/s per core of its cpu quota (DataFlower's
+   * tc HTB at 400 Mbit/s per core, reference 2.B). A property of the cluster's containers, so it
+   * applies in every mode run on the cluster. Undefined: no container shaping.
+   */
+  containerEgressBpsPerCore?: number;
+  /** Calibration profile the cluster uses by default (configs/calibration/<name>.yaml). */
+  calibration?: string;
+}
+
+/**
+ * A container's egress cap on this cluster, bytes/s: the per-core rate x its cpu quota; a function
+ * that only sleeps (cpu 0) gets `sleepQuotaCores`. Infinity when the cluster shapes no container.
+ */
+export function containerEgressCapBps(c: ClusterSpec, cpu: number, sleepQuotaCores: number): number {
+  if (c.containerEgressBpsPerCore === undefined) return Infinity;
+  return c.containerEgressBpsPerCore * (cpu > 0 ? cpu : sleepQuotaCores);
 }
 
 export function workerNames(c: ClusterSpec): string[] {

@@ -8,6 +8,9 @@
  * - Each engine (gateway, master, a worker's engine) is one serial server (a Python/gevent
  *   process): each operation holds it for `engineOverheadS`, in FIFO order, so a busy master
  *   delays triggers. [ASSUMPTION: engineOverheadS per operation, see params.ts]
+ * - An HTTP request (`request`, each target of `poll`) also pays `httpRequestS` on the way in:
+ *   the client library, connection handling and the WSGI server's dispatch of a Python engine,
+ *   a pure delay that does not hold the engine. Replies and one-way notices do not.
  */
 import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
@@ -107,12 +110,13 @@ export class ControlPlane {
     const base = rec * POLL_STRIDE;
     for (let k = 0; k < targets.length; k++) {
       this.messages++;
-      this.sim.schedule(this.messageDelay(from, targets[k]), this.hArrive, base + k);
+      this.sim.schedule(this.messageDelay(from, targets[k]) + this.p.httpRequestS, this.hArrive, base + k);
     }
   }
 
-  /** A message followed by processing at the receiver. */
+  /** An HTTP request: the message, the HTTP cost, then processing at the receiver. */
   request(from: number, to: number, cb: () => void): void {
-    this.send(from, to, () => this.process(to, cb));
+    this.messages++;
+    this.sim.call(this.messageDelay(from, to) + this.p.httpRequestS, () => this.process(to, cb));
   }
 }

@@ -5,18 +5,29 @@
  * - `put`/`get`: a fixed cost per operation (`remoteOpLatencyS`: request handling, document
  *   revision, fsync), the payload as a flow over the network route between the node and the
  *   storage node, and the server's own handling of the payload (a flow on `storage.write` or
- *   `storage.read`, shared by concurrent operations). The two stages are in sequence (store and
- *   forward), so their per-byte costs add, as the calibration's SET/GET fits measure. Under a
+ *   `storage.read`, shared by concurrent operations). With `remotePipelined: false` the two
+ *   stages are in sequence (store and forward: a Redis server takes a value only once it has all
+ *   of it), so their per-byte costs add, as the netns calibration's SET/GET fits measure. With
+ *   `remotePipelined: true` the payload is one flow over the network links and the server stage
+ *   together (an HTTP body that CouchDB writes as it arrives), so the slowest of them binds. Under a
  *   wondershaper cap the storage node's interface dominates both ways.
  * - `stream`: Kafka-style chunked streaming. The producer sends `chunkBytes` chunks one after
  *   another (the connection stays open: latency is paid once); a consumer may start after the
  *   first chunk and fetches chunk i once it is stored, in order, so it never overtakes the
  *   producer. Each chunk passes the same two stages as a put or a get. Each consumer is a
- *   separate fetch (one payload transfer per consumer node).
+ *   separate fetch (one payload transfer per consumer node). Each chunk costs `chunkOpS` on
+ *   each side (a Kafka message produced, polled and appended to the prefetch file by Python
+ *   code), and a consumer fetches at most `streamConsumerBps` (Kafka's consumer_byte_rate quota,
+ *   10 MiB/s in DataFlower's scripts/kafka_limit.txt, if the AE applied it).
  * Local store (Redis on each worker): per-operation cost `localOpLatencyS` plus the bytes over
  * the node's local-store link (shared by concurrent operations on the node); no network.
  *
- * Left out: CouchDB revision conflicts and retries, Kafka partitions and batching, disk limits.
+ * Client side: every payload of a remote `put`/`get` is also bounded by `clientThroughputBps`, the
+ * rate one function's store client reaches on its own (FaaSFlow's Python couchdb/requests client
+ * serialises and copies each value; reference 1.C, fidelity-training.md "the real stack").
+ * CouchDB documents and their revision conflicts are in document-store.ts.
+ *
+ * Left out: Kafka partitions and batching, disk limits.
  */
 import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
@@ -37,13 +48,23 @@ export class Storage {
   /** Node `from` writes `bytes` to the remote store. `senderCapBps`: the sender's own shaper (e.g. a container's egress cap). */
   put(from: number, bytes: number, cb: () => void, senderCapBps = Infinity): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, senderCapBps, false, cb));
+    const cap = Math.min(senderCapBps, this.p.clientThroughputBps);
+    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, cap, false, cb, this.p.remotePipelined));
   }
 
   /** Node `to` reads `bytes` from the remote store. */
   get(to: number, bytes: number, cb: () => void): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS, () => readStages(this.net, this.topo, to, bytes, false, cb));
+    this.sim.call(this.p.remoteOpLatencyS, () => readStages(this.net, this.topo, to, bytes, false, cb, this.p.clientThroughputBps, this.p.remotePipelined));
+  }
+
+  /**
+   * A small request to the remote store and its reply, no payload (a document GET for its
+   * revision, a log document save): the operation's cost plus the round trip.
+   */
+  small(node: number, cb: () => void): void {
+    this.remoteOps++;
+    this.sim.call(this.p.remoteOpLatencyS + 2 * this.topo.oneWay(node, this.topo.storageNode), cb);
   }
 
   /** A read that finds nothing (FaaSFlow's workflow inputs in the AE): one operation, no payload. */
@@ -69,17 +90,25 @@ export class Storage {
 }
 
 /** Network to the storage node, then the server's write stage. */
-function writeStages(net: Network, topo: Topology, from: number, bytes: number, senderCapBps: number, skipLatency: boolean, cb: () => void): void {
+export function writeStages(net: Network, topo: Topology, from: number, bytes: number, senderCapBps: number, skipLatency: boolean, cb: () => void, pipelined = false): void {
   const route = topo.route(from, topo.storageNode);
+  if (pipelined) {
+    net.transfer([...route, topo.storageWrite], bytes, cb, undefined, skipLatency, senderCapBps);
+    return;
+  }
   const server = () => net.transfer([topo.storageWrite], bytes, cb);
   if (route.length === 0) server();
   else net.transfer(route, bytes, server, undefined, skipLatency, senderCapBps);
 }
 
 /** The server's read stage, then the network to the reader. */
-function readStages(net: Network, topo: Topology, to: number, bytes: number, skipLatency: boolean, cb: () => void): void {
+function readStages(net: Network, topo: Topology, to: number, bytes: number, skipLatency: boolean, cb: () => void, receiverCapBps = Infinity, pipelined = false): void {
   const route = topo.route(topo.storageNode, to);
-  net.transfer([topo.storageRead], bytes, () => (route.length === 0 ? cb() : net.transfer(route, bytes, cb, undefined, skipLatency)));
+  if (pipelined) {
+    net.transfer([topo.storageRead, ...route], bytes, cb, undefined, skipLatency, receiverCapBps);
+    return;
+  }
+  net.transfer([topo.storageRead], bytes, () => (route.length === 0 ? cb() : net.transfer(route, bytes, cb, undefined, skipLatency, receiverCapBps)));
 }
 
 export class Stream {
@@ -105,7 +134,7 @@ export class Stream {
         this.stored = i + 1;
         if (i === 0) for (const cb of this.firstChunkCbs.splice(0)) cb();
         for (const w of this.waiting.splice(0)) w();
-        if (i + 1 < this.chunks) sendChunk(i + 1);
+        if (i + 1 < this.chunks) sim.call(p.chunkOpS, () => sendChunk(i + 1));
         else for (const cb of this.doneCbs.splice(0)) cb();
       });
     };
@@ -144,7 +173,7 @@ export class Stream {
         return;
       }
       const size = i < this.chunks - 1 ? this.p.chunkBytes : this.bytes - this.p.chunkBytes * (this.chunks - 1);
-      readStages(this.net, this.topo, to, size, i > 0, () => fetch(i + 1));
+      readStages(this.net, this.topo, to, size, i > 0, () => this.sim.call(this.p.chunkOpS, () => fetch(i + 1)), this.p.streamConsumerBps);
     };
     this.sim.call(this.p.remoteOpLatencyS, () => fetch(0));
   }

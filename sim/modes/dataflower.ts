@@ -31,6 +31,7 @@ import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { nodeFor, poolKey, serviceTime } from './mode.js';
 import { groupWorkflow } from './faasflow-grouping.js';
+import { containerEgressCapBps } from '../models/cluster.js';
 
 /** A stream that may not have started yet (the DLU is busy with earlier outputs). */
 class PendingStream {
@@ -108,16 +109,16 @@ export class DataFlowerMode implements Mode {
     req.run.start();
   }
 
-  /** A container's cpu quota: its function's cpu, or `sleepQuotaCores` for sleeping functions. */
-  private quota(cpu: number): number {
-    return cpu > 0 ? cpu : this.ctx.params.dataflower.sleepQuotaCores;
+  /** A container's egress cap on this cluster (Infinity when the cluster shapes none). */
+  private egressCap(cpu: number): number {
+    return containerEgressCapBps(this.ctx.topo.cluster, cpu, this.ctx.params.dataflower.sleepQuotaCores);
   }
 
   private dlu(c: Container, cpu: number): Dlu {
     if (!c.data) {
       // The DLU sends one output at a time, so the egress shaper only ever carries one flow:
       // it is a bound on that flow (Network.transfer's privateCapBps), not a shared link.
-      const cap = this.ctx.params.dataflower.egressBpsPerCore * this.quota(cpu);
+      const cap = this.egressCap(cpu);
       c.data = { egressCapBps: cap, busy: false, queue: [] } satisfies Dlu;
     }
     return c.data as Dlu;
@@ -175,7 +176,7 @@ export class DataFlowerMode implements Mode {
             const exec = t.end[slot] - t.start[slot];
             const foreachBytes = this.foreachRemote.get(`${req.id}:${f}:${i}`) ?? 0;
             this.foreachRemote.delete(`${req.id}:${f}:${i}`);
-            const cap = params.dataflower.egressBpsPerCore * this.quota(fn.cpu);
+            const cap = this.egressCap(fn.cpu);
             const delay = (remoteBytes + foreachBytes) / (params.dataflower.pressureFactor * cap) - exec;
             if (params.dataflower.pressureAware && delay >= 0.005) sim.call(delay, () => pools.release(c));
             else pools.release(c);

@@ -3,18 +3,23 @@
  * `src/container/main.py` and `Store.py`), shared by the hyperflow and faasflow modes:
  *
  * 1. the call is dispatched to a container of the function on the node (warm, or a cold start);
- * 2. inputs are fetched one key after another: from the node's Redis when the producer ran on
- *    this node and stored to memory, else Redis is checked (a miss) and the value is read from
- *    the remote store; workflow-level inputs are CouchDB misses in the authors' runs
- *    (`dataInputs: 'miss'`) or real reads;
- * 3. the function computes (node CPU model);
- * 4. outputs are written one key after another to local memory, the remote store, or both, as
- *    the mode's data placement says;
- * 5. the container is released.
- * Steps 2 and 4 are the "edge" phase: their duration is the instance's data overhead.
+ * 2. the runtime's per-invocation cost (`containers.invocationOverheadS`);
+ * 3. inputs are fetched, one thread per key, all keys in parallel (Store.py `fetch`): from the
+ *    node's Redis when the producer ran on this node and stored to memory, else Redis is checked
+ *    (a miss) and the value is read from the remote store; each thread then saves a data-transfer
+ *    log document to CouchDB (`storage.fetchLogOps`). Workflow-level inputs are CouchDB misses in
+ *    the authors' runs (`workflowInputs: 'miss'`) or real reads;
+ * 4. the function computes (node CPU model);
+ * 5. outputs are written one key after another: remote ones as attachments of the request's
+ *    CouchDB document (document-store.ts: revision read, PUT, retry on conflict) through the
+ *    container's egress cap when the cluster shapes containers, local ones to Redis, as the
+ *    mode's data placement says;
+ * 6. the container is released.
+ * Steps 3 and 5 are the "edge" phase: their duration is the instance's data overhead.
  */
 import type { RequestCtx, ModeContext } from './mode.js';
 import { nodeFor, outputKeys, poolKey, serviceTime } from './mode.js';
+import { containerEgressCapBps } from '../models/cluster.js';
 
 /** Where each function's outputs go. */
 export interface DataPlacement {
@@ -23,6 +28,18 @@ export interface DataPlacement {
 }
 
 type Step = (next: () => void) => void;
+
+/** Runs every step at once; `done` when the last has finished. */
+function parallel(steps: Step[], done: () => void): void {
+  let left = steps.length;
+  if (left === 0) {
+    done();
+    return;
+  }
+  for (const s of steps) s(() => {
+    if (--left === 0) done();
+  });
+}
 
 function series(steps: Step[], done: () => void): void {
   let k = 0;
@@ -57,19 +74,24 @@ export function runContainerFunction(
   place: DataPlacement,
   done: () => void,
 ): void {
-  const { sim, storage, pools, nodes, params } = ctx;
+  const { sim, storage, docs, pools, nodes, params } = ctx;
   const app = req.app;
   const cw = app.cw;
   const fn = cw.functions[f];
   const run = req.run;
   const slot = run.base[f] + i;
   const t = req.times;
+  const egressCap = containerEgressCapBps(ctx.topo.cluster, fn.cpu, params.dataflower.sleepQuotaCores);
+  const logOps = Math.round(params.storage.fetchLogOps);
   t.arrive[slot] = sim.now;
   t.node[slot] = node;
   pools.acquire(poolKey(app, f), node, { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: params.containers.dispatchPeriodS }, (c, cold) => {
     t.start[slot] = sim.now;
     t.cold[slot] = cold ? 1 : 0;
+    // one thread per input key (Store.py fetch): the keys are fetched in parallel; each thread
+    // then saves its data-transfer log document
     const fetch: Step[] = [];
+    const withLog = (step: Step): Step => (next) => step(() => series(Array.from({ length: logOps }, () => (n: () => void) => storage.small(node, n)), next));
     if (fn.inputBytes > 0) {
       fetch.push((next) => (params.request.workflowInputs === 'miss' ? storage.miss(next) : storage.get(node, fn.inputBytes, next)));
     }
@@ -82,34 +104,37 @@ export function runContainerFunction(
       for (let k = 0; k < items; k++) {
         const producerInstance = edge.kind === 'merge' ? k : 0;
         const producerNode = nodeFor(req, from, producerInstance);
-        if (place.toMem[from] && producerNode === node) fetch.push((next) => storage.localGet(node, edge.bytes, next));
-        else fetch.push((next) => storage.localGet(node, 0, () => storage.get(node, edge.bytes, next)));
+        if (place.toMem[from] && producerNode === node) fetch.push(withLog((next) => storage.localGet(node, edge.bytes, next)));
+        else fetch.push(withLog((next) => storage.localGet(node, 0, () => storage.get(node, edge.bytes, next))));
       }
     }
-    const fetchStart = sim.now;
-    series(fetch, () => {
-      const fetchS = sim.now - fetchStart;
-      t.computeStart[slot] = sim.now;
-      nodes.compute(node, serviceTime(app, f), fn.cpu, () => {
-        t.computeEnd[slot] = sim.now;
-        const put: Step[] = [];
-        const write = (bytes: number) => {
-          if (bytes <= 0) return;
-          if (place.toMem[f]) put.push((next) => storage.localPut(node, bytes, next));
-          if (place.toDb[f]) put.push((next) => storage.put(node, bytes, next));
-        };
-        for (const k of outputKeys(cw, f)) {
-          const e = cw.edges[k.edges[0]];
-          const count = e.kind === 'foreach' ? cw.functions[cw.index.get(e.to)!].instances : 1;
-          for (let j = 0; j < count; j++) write(k.bytes);
-        }
-        write(extraOutputBytes({ cw }, f));
-        const putStart = sim.now;
-        series(put, () => {
-          t.dataS[slot] = fetchS + (sim.now - putStart);
-          t.end[slot] = sim.now;
-          pools.release(c);
-          done();
+    sim.call(params.containers.invocationOverheadS, () => {
+      const fetchStart = sim.now;
+      parallel(fetch, () => {
+        const fetchS = sim.now - fetchStart;
+        t.computeStart[slot] = sim.now;
+        nodes.compute(node, serviceTime(app, f), fn.cpu, () => {
+          t.computeEnd[slot] = sim.now;
+          // outputs one key after another (Store.py put): to the request's document, to memory, or both
+          const put: Step[] = [];
+          const write = (bytes: number) => {
+            if (bytes <= 0) return;
+            if (place.toDb[f]) put.push((next) => docs.putAttachment(node, req.id, bytes, next, egressCap));
+            if (place.toMem[f]) put.push((next) => storage.localPut(node, bytes, next));
+          };
+          for (const k of outputKeys(cw, f)) {
+            const e = cw.edges[k.edges[0]];
+            const count = e.kind === 'foreach' ? cw.functions[cw.index.get(e.to)!].instances : 1;
+            for (let j = 0; j < count; j++) write(k.bytes);
+          }
+          write(extraOutputBytes({ cw }, f));
+          const putStart = sim.now;
+          series(put, () => {
+            t.dataS[slot] = fetchS + (sim.now - putStart);
+            t.end[slot] = sim.now;
+            pools.release(c);
+            done();
+          });
         });
       });
     });

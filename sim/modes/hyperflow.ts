@@ -53,11 +53,9 @@ export class HyperFlowMode implements Mode {
     control.poll(master, topo.workers, () => {
       // POST /request to the owner, held until the function returns
       const node = req.app.nodesOf[f][0];
-      control.send(master, node, () =>
-        control.process(node, () =>
-          runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
-            control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
-          ),
+      control.request(master, node, () =>
+        runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
+          control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
         ),
       );
     });

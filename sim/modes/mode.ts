@@ -14,6 +14,7 @@ import type { ControlPlane } from '../models/control.js';
 import type { Network } from '../models/network.js';
 import type { Nodes } from '../models/node.js';
 import type { Storage } from '../models/storage.js';
+import type { DocumentStore } from '../models/document-store.js';
 import type { Topology } from '../models/topology.js';
 import type { WorkflowRun } from '../models/workflow-run.js';
 import type { CompiledWorkflow } from '../models/workflow.js';
@@ -73,6 +74,8 @@ export interface ModeContext {
   nodes: Nodes;
   pools: ContainerPools;
   storage: Storage;
+  /** The remote store's per-request documents (CouchDB attachments, revision conflicts). */
+  docs: DocumentStore;
   control: ControlPlane;
   streams: RandomStreams;
   /** The request's e2e latency ends now. */
