@@ -4,7 +4,13 @@
  * Builds a live testbed, runs the probes, fits flowsim's parameters, measures held-out cases afresh
  * and compares them with flowsim's prediction, then writes the profile
  * (configs/calibration/<name>.yaml) and a report (results/calibration/<name>-<timestamp>/report.md).
- * Exit codes: 0 done; 2 bad arguments or the testbed cannot run here; 1 a failure during the run.
+ *
+ * npm run calibrate -- --from configs/measurements/faasflow-paper.yaml [--holdout other.yaml] [--loo]
+ *
+ * Fits the free parameters a measurements file names to what a real cluster measured
+ * (from-measurements.ts) and writes the profile and a report the same way.
+ * Exit codes: 0 done; 2 bad arguments, a bad measurements file, or the testbed cannot run here;
+ * 1 a failure during the run (or, with --strict, missed fidelity targets).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +25,10 @@ import { startDockerTestbed } from './testbed/docker.js';
 import { startNetnsTestbed } from './testbed/netns.js';
 import { TestbedUnavailableError, type Testbed } from './testbed/types.js';
 import { wondershaperCapBps } from '../sim/config/units.js';
+import { ConfigError } from '../sim/config/load.js';
+import { loadMeasurements } from './measurements.js';
+import { runFromMeasurements } from './from-measurements.js';
+import { readProfile } from './profile.js';
 
 class UsageError extends Error {}
 
@@ -67,15 +77,28 @@ async function main(): Promise<void> {
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results', 'calibration'), describe: 'directory for reports' })
     .option('profile-dir', { type: 'string', default: CALIBRATION_DIR, describe: 'directory for the profile' })
     .option('docker-image', { type: 'string', default: 'node:20-bookworm', describe: 'image for the docker testbed (needs apt-get for redis-server and iproute2)' })
+    .option('from', { type: 'string', describe: 'fit to a measurements file instead of probing a testbed (configs/measurements/*.yaml; schema in docs/calibration.md)' })
+    .option('holdout', { type: 'string', describe: 'with --from: a second measurements file, evaluated with the fitted values and reported apart' })
+    .option('loo', { type: 'boolean', default: false, describe: 'with --from: leave-one-benchmark-out cross-validation (one fit per benchmark)' })
+    .option('evaluate', { type: 'string', describe: 'with --from: evaluate this calibration profile on the cells instead of fitting' })
+    .option('max-iterations', { type: 'number', default: 12, describe: 'with --from: Levenberg-Marquardt iterations at most' })
+    .option('strict', { type: 'boolean', default: false, describe: 'with --from: exit 1 when the fidelity targets are missed (median <= 10%, every cell <= 25%)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'stack traces on failure' })
     .strict()
     .fail((msg, err) => {
       throw err ?? new UsageError(msg);
     })
     .example('$0 --testbed netns --quick', 'a quick calibration on this host (as root)')
+    .example('$0 --from configs/measurements/faasflow-paper.yaml --loo', 'fit to what a real cluster measured, with leave-one-benchmark-out errors')
     .example('$0 --testbed netns --bandwidth 25,50,75,100 --workers 3 --name local', 'the full plan')
     .help()
     .parseAsync();
+
+  if (argv.from !== undefined) {
+    await fromMeasurements(argv);
+    return;
+  }
+  for (const k of ['holdout', 'evaluate'] as const) if (argv[k] !== undefined) throw new UsageError(`--${k} needs --from <measurements.yaml>`);
 
   // the same conversion as the simulator's --bandwidth (wondershaper: MB/s x 8192 kbit/s), so a cap
   // measured here is the cap flowsim simulates for the same number
@@ -126,6 +149,43 @@ async function main(): Promise<void> {
   } finally {
     if (tb) await tb.close();
   }
+}
+
+async function fromMeasurements(argv: { from?: string; holdout?: string; loo: boolean; evaluate?: string; maxIterations: number; strict: boolean; name?: string; out: string; profileDir: string }): Promise<void> {
+  if (!argv.from) throw new UsageError('--from: expected a measurements file (configs/measurements/*.yaml)');
+  if (!(Number.isInteger(argv.maxIterations) && argv.maxIterations >= 1 && argv.maxIterations <= 1000)) throw new UsageError(`--max-iterations: expected an integer in 1..1000, got ${argv.maxIterations}`);
+  const load = (f: string) => {
+    try {
+      return loadMeasurements(f);
+    } catch (e) {
+      if (e instanceof ConfigError) throw new UsageError(e.format());
+      throw e;
+    }
+  };
+  const set = load(argv.from);
+  const holdout = argv.holdout ? load(argv.holdout) : undefined;
+  const name = argv.name ?? set.name;
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: expected letters, digits, . _ - only, got '${name}'`);
+  if (argv.evaluate !== undefined) {
+    try {
+      readProfile(argv.evaluate);
+    } catch (e) {
+      throw new UsageError(`--evaluate: ${(e as Error).message}`);
+    }
+  }
+  const r = await runFromMeasurements({
+    set,
+    holdout,
+    evaluateProfile: argv.evaluate,
+    loo: argv.loo,
+    name,
+    profileDir: argv.profileDir,
+    outDir: argv.out,
+    maxIterations: argv.maxIterations,
+    log: (s) => process.stderr.write(s + '\n'),
+    strict: argv.strict,
+  });
+  if (argv.strict && !r.ok) process.exitCode = 1;
 }
 
 // On SIGINT/SIGTERM the testbed's own handler removes everything and exits (130/143); requests

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     .option('phases', { type: 'string', describe: "open loop in rate phases, 'rpm:seconds,...' (e.g. 10:60,100:60, DataFlower's bursty test)" })
     .option('corun-stagger', { type: 'number', describe: 'co-run: seconds between the workflows\' starts (FaaSFlow: 5)' })
     .option('seed', { alias: 's', type: 'number', describe: `random seed (default ${DEFAULTS.seed})` })
-    .option('calibration', { type: 'string', describe: 'calibration profile name (configs/calibration/<name>.yaml) or path' })
+    .option('calibration', { type: 'string', describe: "calibration profile name (configs/calibration/<name>.yaml) or path; default: the cluster's own (faasflow-7w: faasflow-paper, dataflower-3w: dataflower-paper); 'none': the bare defaults" })
     .option('params', { type: 'string', describe: 'YAML file overriding model parameters (see sim/params.ts)' })
     .option('json', { type: 'boolean', describe: 'print one JSON object instead of the summary' })
     .option('trace', { type: 'string', describe: 'write one JSON line per function instance to this file' })

@@ -23,7 +23,7 @@ function commonOptions<T>(y: Argv<T>) {
     .option('run-id', { type: 'string', describe: 'name of the run directory (default: a UTC timestamp)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue a run: the given --run-id, or the latest run of the experiment; finished points are skipped' })
     .option('params', { type: 'string', describe: 'YAML file of parameter overrides for every scenario' })
-    .option('calibration', { type: 'string', describe: 'calibration profile name (configs/calibration/<name>.yaml)' })
+    .option('calibration', { type: 'string', describe: "calibration profile name (configs/calibration/<name>.yaml); default: each cluster's own profile; 'none': the bare defaults" })
     .option('progress', { choices: ['auto', 'bar', 'lines', 'none'] as const, default: 'auto' as const, describe: 'progress display (auto: a bar on a terminal, lines otherwise)' })
     .option('max-points', { type: 'number', hidden: true, describe: 'keep only the first N points (tests)' })
     .option('kill-after', { type: 'number', hidden: true, describe: 'test hook: SIGKILL itself after N runs are written' });

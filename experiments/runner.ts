@@ -125,7 +125,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     overrides: o.overrides ?? {},
     maxPoints: o.maxPoints ?? null,
     paramsFile: ctx.paramsFile ?? null,
-    calibration: ctx.calibration ?? null,
+    calibration: ctx.calibration ?? 'cluster default (faasflow-7w: faasflow-paper, dataflower-3w: dataflower-paper; per point in params)',
     backend: o.backend ?? null,
     points,
   };
