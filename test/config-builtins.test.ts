@@ -114,6 +114,6 @@ test('docs/benchmarks.md holds the current table (re-run sim/config/benchmarks-t
   const doc = readFileSync(new URL('../docs/benchmarks.md', import.meta.url), 'utf8');
   t.true(doc.includes(benchmarkTable()));
   const video = benchmarkRow('video');
-  // the simple_process branch (probability 0) is dead: its 51.7 MB data edge is not taken
-  t.is(video.edgeBytesAll - video.edgeBytesTaken, 51724615);
+  // the simple_process branch (probability 0) is dead: its 21.5 MB data edge (test.mp4) is not taken
+  t.is(video.edgeBytesAll - video.edgeBytesTaken, 21528199);
 });
