@@ -25,10 +25,9 @@
  * Everything wrong is a ConfigError naming the file, the path inside it and what was expected.
  */
 import { z } from 'zod';
-import { ConfigError, errorAt, loadCluster, loadWorkflow, readYaml, validate } from '../sim/config/load.js';
+import { ConfigError, errorAt, loadCluster, loadWorkflow, parseParamsOverride, readYaml, validate } from '../sim/config/load.js';
 import { DEFAULT_PARAMS, type DeepPartial, type Params } from '../sim/params.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
-import { parseParamsOverride } from '../sim/config/load.js';
 
 /** Request-level metrics (per measured app) and function-level metrics (need `function`). */
 export const REQUEST_METRICS = ['e2e.mean', 'e2e.p50', 'e2e.p99', 'e2e.max', 'dataOverhead.mean', 'schedulingOverhead.mean', 'throughputRps'] as const;
