@@ -66,6 +66,12 @@ export interface Params {
      * inside the timed fetch. [REF] src/container/Store.py fetch_from_mem / fetch_from_db: 1.
      */
     fetchLogOps: number;
+    /**
+     * Remote reads that miss before a fetch from the remote store finds its value: Store.py
+     * fetch_from_db asks for the plain key, and a JSON value (every FaaSFlow benchmark's default
+     * content type) is stored as `<key>.json`, so the first GET misses. [REF] src/container/Store.py: 1.
+     */
+    fetchMissOps: number;
     /** Local in-memory store (Redis) per-operation cost, seconds. [ASSUMPTION] */
     localOpLatencyS: number;
     /** Local store throughput per node, bytes/s, shared by concurrent operations. [ASSUMPTION] */
@@ -144,6 +150,7 @@ export const DEFAULT_PARAMS: Params = {
     documentConflicts: true,
     remotePipelined: false,
     fetchLogOps: 1,
+    fetchMissOps: 1,
     localOpLatencyS: 0.0002,
     localThroughputBps: 1e9,
     chunkBytes: 256 * 1024,

@@ -202,6 +202,8 @@ function toWorkflowSpec(f: WorkflowFile, src: YamlSource, fallbackName: string):
     if (scale !== undefined) spec.scale = scale;
     if (memUsage !== undefined) spec.memUsage = memUsage;
     if (splitRatio !== undefined) spec.splitRatio = splitRatio;
+    const unread = fn.unreadOutputBytes ?? d.unreadOutputBytes;
+    if (unread !== undefined) spec.unreadOutputBytes = unread;
     return spec;
   });
   const edges: EdgeSpec[] = f.edges.map((e, i) => {

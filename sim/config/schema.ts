@@ -115,6 +115,8 @@ const functionFields = {
   instances: posInt().optional(),
   inputBytes: size().optional(),
   userOutputBytes: size().optional(),
+  /** Bytes the function writes to storage that no function reads (FaaSFlow video's preview gif). */
+  unreadOutputBytes: size().optional(),
   groupingWeight: nonNegative().optional(),
   scale: posInt().optional(),
   memUsage: fraction().optional(),
@@ -216,6 +218,7 @@ export const paramsOverrideSchema = z.strictObject({
       documentConflicts: z.boolean().optional(),
       remotePipelined: z.boolean().optional(),
       fetchLogOps: nonNegative().optional(),
+      fetchMissOps: nonNegative().optional(),
       localOpLatencyS: duration().optional(),
       localThroughputBps: rate().optional(),
       chunkBytes: size().optional(),

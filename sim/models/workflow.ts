@@ -43,6 +43,8 @@ export interface FunctionSpec {
    * (e.g. an end function's results) still go to storage. Default: the sum of its distinct outputs.
    */
   outputBytes?: number;
+  /** Bytes the function writes to storage that no function reads (YAML `unreadOutputBytes`). */
+  unreadOutputBytes?: number;
   /** Bytes this function sends to the user ($USER) when it ends, if it is an end function. */
   userOutputBytes: number;
   /** FaaSFlow's `runtime`: a grouping weight in seconds, not a service time. Defaults to the service mean. */

@@ -6,7 +6,8 @@
  * 2. the runtime's per-invocation cost (`containers.invocationOverheadS`);
  * 3. inputs are fetched, one thread per key, all keys in parallel (Store.py `fetch`): from the
  *    node's Redis when the producer ran on this node and stored to memory, else Redis is checked
- *    (a miss) and the value is read from the remote store; each thread then saves a data-transfer
+ *    (a miss) and the value is read from the remote store, after `storage.fetchMissOps` reads that
+ *    miss (a JSON value is stored under `<key>.json`); each thread then saves a data-transfer
  *    log document to CouchDB (`storage.fetchLogOps`). Workflow-level inputs are CouchDB misses in
  *    the authors' runs (`workflowInputs: 'miss'`) or real reads;
  * 4. the function computes (node CPU model);
@@ -52,11 +53,12 @@ function series(steps: Step[], done: () => void): void {
 
 /**
  * Bytes a function writes beyond what its edges carry: `outputBytes` minus the edge outputs when
- * given, else its results for the user (`userOutputBytes`), which FaaSFlow also stores remotely.
+ * given, else its results for the user (`userOutputBytes`), which FaaSFlow also stores remotely,
+ * and what it writes that nobody reads (`unreadOutputBytes`).
  */
 export function extraOutputBytes(ctx: { cw: RequestCtx['app']['cw'] }, f: number): number {
   const fn = ctx.cw.functions[f];
-  if (fn.outputBytes === undefined) return fn.userOutputBytes;
+  if (fn.outputBytes === undefined) return fn.userOutputBytes + (fn.unreadOutputBytes ?? 0);
   let keyed = 0;
   for (const k of outputKeys(ctx.cw, f)) {
     const e = ctx.cw.edges[k.edges[0]];
@@ -83,7 +85,8 @@ export function runContainerFunction(
   const t = req.times;
   const egressCap = containerEgressCapBps(ctx.topo.cluster, fn.cpu, params.dataflower.sleepQuotaCores);
   const logOps = Math.round(params.storage.fetchLogOps);
-  t.arrive[slot] = sim.now;
+  const missOps = Math.round(params.storage.fetchMissOps);
+  if (!(t.arrive[slot] >= 0)) t.arrive[slot] = sim.now;
   t.node[slot] = node;
   pools.acquire(poolKey(app, f), node, { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: params.containers.dispatchPeriodS }, (c, cold) => {
     t.start[slot] = sim.now;
@@ -91,7 +94,11 @@ export function runContainerFunction(
     // one thread per input key (Store.py fetch): the keys are fetched in parallel; each thread
     // then saves its data-transfer log document
     const fetch: Step[] = [];
-    const withLog = (step: Step): Step => (next) => step(() => series(Array.from({ length: logOps }, () => (n: () => void) => storage.small(node, n)), next));
+    const smalls = (count: number, next: () => void) => {
+      const one = (k: number) => (k < count ? storage.small(node, () => one(k + 1)) : next());
+      one(0);
+    };
+    const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next));
     if (fn.inputBytes > 0) {
       fetch.push((next) => (params.request.workflowInputs === 'miss' ? storage.miss(next) : storage.get(node, fn.inputBytes, next)));
     }
@@ -105,7 +112,7 @@ export function runContainerFunction(
         const producerInstance = edge.kind === 'merge' ? k : 0;
         const producerNode = nodeFor(req, from, producerInstance);
         if (place.toMem[from] && producerNode === node) fetch.push(withLog((next) => storage.localGet(node, edge.bytes, next)));
-        else fetch.push(withLog((next) => storage.localGet(node, 0, () => storage.get(node, edge.bytes, next))));
+        else fetch.push(withLog((next) => storage.localGet(node, 0, () => smalls(missOps, () => storage.get(node, edge.bytes, next)))));
       }
     }
     sim.call(params.containers.invocationOverheadS, () => {
@@ -128,6 +135,9 @@ export function runContainerFunction(
             for (let j = 0; j < count; j++) write(k.bytes);
           }
           write(extraOutputBytes({ cw }, f));
+          // a foreach producer also saves its keys into the request's document (Store.py put_keys:
+          // db.save(doc), no retry), before its outputs
+          if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.unshift((next) => storage.small(node, () => (docs.touch(req.id), next())));
           const putStart = sim.now;
           series(put, () => {
             t.dataS[slot] = fetchS + (sim.now - putStart);
@@ -139,6 +149,45 @@ export function runContainerFunction(
       });
     });
   });
+}
+
+/**
+ * FaaSFlow's engines run a function as a whole (workersp.py / mastersp.py `run_function`): one
+ * trigger per function, however many instances; a foreach or merge function first reads the
+ * request's keys from its document (`repo.get_keys`, one store request), then every instance runs
+ * at once (`run_foreach` spawns them and joins them all). `done` runs when the last has finished.
+ * The function's "all" time starts before the key read, as the AE's timing does.
+ */
+export function runFunctionInstances(ctx: ModeContext, req: RequestCtx, f: number, node: number, place: DataPlacement, done: () => void): void {
+  const cw = req.app.cw;
+  const run = req.run;
+  const n = run.instances(f);
+  for (let i = 0; i < n; i++) req.times.arrive[run.base[f] + i] = ctx.sim.now;
+  const readsKeys = cw.inEdges[f].some((e) => cw.edges[e].kind === 'foreach' || cw.edges[e].kind === 'merge');
+  const go = () => {
+    let left = n;
+    for (let i = 0; i < n; i++) runContainerFunction(ctx, req, f, i, node, place, () => --left === 0 && done());
+  };
+  if (readsKeys) ctx.storage.small(node, go);
+  else go();
+}
+
+/** Per request: how many instances of each function are ready, so a function starts once all are. */
+const readyCounts = new WeakMap<RequestCtx, Int32Array>();
+
+/**
+ * True when instance i's readiness completes function f's set of ready instances (FaaSFlow
+ * triggers a function once; its foreach items all arrive with the one trigger).
+ */
+export function allInstancesReady(req: RequestCtx, f: number): boolean {
+  const n = req.run.instances(f);
+  if (n === 1) return true;
+  let c = readyCounts.get(req);
+  if (!c) {
+    c = new Int32Array(req.app.cw.functions.length);
+    readyCounts.set(req, c);
+  }
+  return ++c[f] === n;
 }
 
 /** Delivers every item of f's instance i along its out edges (after a switch choice). */

@@ -3,10 +3,10 @@
  *
  * - Placement: FaaSFlow's critical-path grouping (faasflow-grouping.ts); each group on one worker.
  * - Control: the gateway triggers each start function on its worker directly. Each worker
- *   engine keeps per-request parent counters; when a function finishes, its engine triggers the
- *   successors: a local successor by a direct call (one engine operation), a remote one by one
- *   HTTP POST /request to that worker's engine, which counts it and runs the function when all
- *   parents are in. Switch (`virtual*`) nodes are evaluated by the engine of the worker they are
+ *   engine keeps per-request parent counters; when a function finishes (all its instances:
+ *   run_foreach joins them), its engine triggers the successors: a local successor by a direct
+ *   call (one engine operation), a remote one by one HTTP POST /request to that worker's engine,
+ *   which counts it and runs the function (all its instances) when all parents are in. Switch (`virtual*`) nodes are evaluated by the engine of the worker they are
  *   placed on.
  * - Data (FaaStore): a function stores its outputs to local memory (`MEM`) if all its successors
  *   are in its group, to the remote store (`DB`) if none are, to both if mixed; an end function's
@@ -17,7 +17,7 @@
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { nodeFor } from './mode.js';
-import { forEachOutItem, runContainerFunction, type DataPlacement } from './faas-function.js';
+import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
 import { groupWorkflow, type Grouping } from './faasflow-grouping.js';
 
 export { groupWorkflow } from './faasflow-grouping.js';
@@ -54,40 +54,58 @@ export class FaaSFlowMode implements Mode {
   start(req: RequestCtx): void {
     const { control, topo } = this.ctx;
     req.run.onReady = (f, i) => {
-      if (req.app.isStart[f]) control.request(topo.gatewayNode, nodeFor(req, f, i), () => this.execute(req, f, i));
-      else this.execute(req, f, i);
+      if (!allInstancesReady(req, f)) return;
+      if (req.app.isStart[f]) control.request(topo.gatewayNode, nodeFor(req, f, i), () => this.execute(req, f));
+      else this.execute(req, f);
     };
     req.run.start();
   }
 
-  /** Runs on the function's worker once its parent counter is complete. */
-  private execute(req: RequestCtx, f: number, i: number): void {
+  /** Runs on the function's worker once its parent counter is complete: all its instances. */
+  private execute(req: RequestCtx, f: number): void {
     const { control, sim } = this.ctx;
-    const node = nodeFor(req, f, i);
-    const slot = req.run.base[f] + i;
-    req.times.ready[slot] = sim.now;
+    const run = req.run;
+    const node = nodeFor(req, f, 0);
+    for (let i = 0; i < run.instances(f); i++) req.times.ready[run.base[f] + i] = sim.now;
     if (req.app.cw.functions[f].kind === 'switch') {
+      const slot = run.base[f];
       control.process(node, () => {
         req.times.arrive[slot] = req.times.end[slot] = sim.now;
         req.times.node[slot] = node;
-        this.finished(req, f, i, node);
+        this.finished(req, f, node);
       });
       return;
     }
-    runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
-      control.process(node, () => this.finished(req, f, i, node)),
-    );
+    runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () => control.process(node, () => this.finished(req, f, node)));
   }
 
-  private finished(req: RequestCtx, f: number, i: number, node: number): void {
+  /**
+   * Every instance of f is done: its engine triggers the successors, one call per successor
+   * function (a local call, or one HTTP POST /request to the worker that owns it).
+   */
+  private finished(req: RequestCtx, f: number, node: number): void {
     const { control, topo } = this.ctx;
     const run = req.run;
-    run.finish(f, i);
+    const n = run.instances(f);
+    for (let i = 0; i < n; i++) run.finish(f, i);
     const chosen = run.chooseSwitch(f);
-    forEachOutItem(req, f, i, chosen, (e, item, target) => {
-      if (target === node) control.process(node, () => run.deliver(e, item));
-      else control.request(node, target, () => run.deliver(e, item));
-    });
+    const calls = new Map<number, Array<[number, number]>>();
+    for (let i = 0; i < n; i++)
+      forEachOutItem(req, f, i, chosen, (e, item, target) => {
+        const to = req.app.cw.index.get(req.app.cw.edges[e].to)!;
+        const key = to * 65536 + target;
+        const list = calls.get(key) ?? [];
+        list.push([e, item]);
+        calls.set(key, list);
+      });
+    for (const [key, items] of calls) {
+      const target = key % 65536;
+      const deliver = () => {
+        for (const [e, item] of items) run.deliver(e, item);
+      };
+      if (target === node) control.process(node, deliver);
+      else control.request(node, target, deliver);
+    }
     if (run.done) control.send(node, topo.gatewayNode, () => this.ctx.complete(req));
   }
 }

@@ -4,7 +4,8 @@
  * - Placement: `hash(name) % workers` (raw placement; a stable FNV-1a hash stands in for
  *   Python's randomised string hash, so placement is fixed per function name).
  * - Control: the gateway sends the request to the master engine (on `cluster.master`). For every
- *   function whose inputs are ready the master (1) selects a node: an HTTP GET /info to every
+ *   function whose inputs are ready (once per function, whatever its instances: the worker's
+ *   run_foreach starts them all and answers when the last is done) the master (1) selects a node: an HTTP GET /info to every
  *   worker in parallel, waiting for all replies (the result is unused, as in the authors' code),
  *   then (2) sends a synchronous POST /request to the function's worker, held until the function
  *   returns. The master then updates its state and triggers successors. Switch (`virtual*`)
@@ -15,7 +16,7 @@
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { stableHash } from './mode.js';
-import { forEachOutItem, runContainerFunction, type DataPlacement } from './faas-function.js';
+import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
 
 export class HyperFlowMode implements Mode {
   readonly name = 'hyperflow' as const;
@@ -36,36 +37,40 @@ export class HyperFlowMode implements Mode {
     control.request(topo.gatewayNode, topo.masterNode, () => req.run.start());
   }
 
+  /** A function is runnable (all its instances: one trigger per function, as mastersp.py). */
   private onReady(req: RequestCtx, f: number, i: number): void {
     const { control, topo, sim } = this.ctx;
+    if (!allInstancesReady(req, f)) return;
     const master = topo.masterNode;
-    const slot = req.run.base[f] + i;
-    req.times.ready[slot] = sim.now;
+    const run = req.run;
+    for (let k = 0; k < run.instances(f); k++) req.times.ready[run.base[f] + k] = sim.now;
     const fn = req.app.cw.functions[f];
     if (fn.kind === 'switch') {
+      const slot = run.base[f] + i;
       control.process(master, () => {
         req.times.arrive[slot] = req.times.end[slot] = sim.now;
-        this.finished(req, f, i);
+        this.finished(req, f);
       });
       return;
     }
     // node_select(): GET /info to all workers in parallel, wait for every reply
     control.poll(master, topo.workers, () => {
-      // POST /request to the owner, held until the function returns
+      // POST /request to the owner, held until the function (all its instances) returns
       const node = req.app.nodesOf[f][0];
       control.request(master, node, () =>
-        runContainerFunction(this.ctx, req, f, i, node, this.placements.get(req.app.index)!, () =>
-          control.send(node, master, () => control.process(master, () => this.finished(req, f, i))),
+        runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () =>
+          control.send(node, master, () => control.process(master, () => this.finished(req, f))),
         ),
       );
     });
   }
 
-  private finished(req: RequestCtx, f: number, i: number): void {
+  private finished(req: RequestCtx, f: number): void {
     const run = req.run;
-    run.finish(f, i);
+    const n = run.instances(f);
+    for (let i = 0; i < n; i++) run.finish(f, i);
     const chosen = run.chooseSwitch(f);
-    forEachOutItem(req, f, i, chosen, (e, item) => run.deliver(e, item));
+    for (let i = 0; i < n; i++) forEachOutItem(req, f, i, chosen, (e, item) => run.deliver(e, item));
     if (run.done) this.ctx.control.send(this.ctx.topo.masterNode, this.ctx.topo.gatewayNode, () => this.ctx.complete(req));
   }
 }
