@@ -5,6 +5,7 @@
  *   network   10,000 concurrent flows over a 100-node cluster, arriving and leaving
  *   workflow  a 10,000-task generated workflow on 100 nodes in each mode; many df-wordcount
  *             requests in dataflower mode with peak RSS per run length
+ *   calibrate a fit over each shipped measurements file (configs/measurements), target < 2 min
  *   all       every case, each in its own child process (so peak memory is per case); with
  *             --json also writes results/bench/<run-id>.json
  *
@@ -20,6 +21,8 @@ import { hideBin } from 'yargs/helpers';
 import { runPhold, type PholdCase } from './phold.js';
 import { runNetworkBench, type NetworkPattern } from './network.js';
 import { runLargeWorkflow, runManyRequests } from './workflow.js';
+import { loadMeasurements } from '../calibrate/measurements.js';
+import { evaluate, fitMeasurements } from '../calibrate/fit-measurements.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
 import { atomicWrite } from '../lib/atomic-write.js';
 
@@ -67,6 +70,8 @@ const CASES = [
   'network-racks',
   'network-uniform',
   ...MODE_NAMES.map((m) => `workflow-${m}`),
+  'calibrate-faasflow-paper',
+  'calibrate-dataflower-paper',
   'requests-dataflower',
 ] as const;
 
@@ -142,6 +147,24 @@ function runCase(name: string, o: CaseOptions): CaseResult {
       peakRssBytes: peakRss(),
       detail: { ...r },
       note: `${r.requests} df-wordcount requests at ${r.rpm} rpm; peak RSS ${r.peakRssAt.map((p) => `${p.requests}: ${(p.peakRssBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`,
+    };
+  }
+  if (name.startsWith('calibrate-')) {
+    // a whole fit over a shipped measurements file, as `npm run calibrate -- --from` runs it
+    const file = join(ROOT, 'configs', 'measurements', `${name.slice('calibrate-'.length)}.yaml`);
+    const set = loadMeasurements(file);
+    const fit = fitMeasurements(set, { maxIterations: 12 });
+    const ev = evaluate(set, fit.values);
+    const target = 120;
+    return {
+      case: name,
+      status: 'ok',
+      wallS: fit.wallS,
+      events: 0,
+      eventsPerS: 0,
+      peakRssBytes: peakRss(),
+      detail: { evaluations: fit.evaluations, iterations: fit.iterations, cells: set.cells.length, free: set.free.length, medianAbsError: ev.summary.medianAbsError, maxAbsError: ev.summary.maxAbsError },
+      note: `${set.free.length} free values, ${set.cells.length} cells: ${fit.evaluations} evaluations in ${fit.iterations} iterations; median |error| ${(ev.summary.medianAbsError * 100).toFixed(1)}%; target < ${target} s wall: ${fit.wallS < target ? 'met' : 'MISSED'}`,
     };
   }
   return fail(`unknown case '${name}'; valid cases are ${CASES.join(', ')}`);
@@ -232,6 +255,7 @@ async function main(): Promise<void> {
     .command('phold', 'PHOLD at 1,024 LPs x 1 event and 16,384 LPs x 16 events on the engine and on a bare typed-array binary-heap loop; events/s and ratio')
     .command('network', '10,000 concurrent flows over 100 nodes (two traffic patterns): flow events/s and flows touched per recomputation')
     .command('workflow', 'a 10,000-task generated workflow on 100 nodes in each mode; many df-wordcount requests (dataflower) with peak RSS')
+    .command('calibrate', 'a fit over each shipped measurements file (configs/measurements), as calibrate --from runs it; target under 2 minutes')
     .command('all', 'every case, each in a child process; --json also writes results/bench/<run-id>.json')
     .command('case <name>', false) // internal: one case, JSON result on the last stdout line
     .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON (all: also write results/bench/<run-id>.json)' })
@@ -244,7 +268,7 @@ async function main(): Promise<void> {
     .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
     .option('timeout', { type: 'number', default: 3600, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
     .option('out', { type: 'string', default: join(ROOT, 'results', 'bench'), describe: 'all --json: directory for <run-id>.json' })
-    .demandCommand(1, 'name a case: phold, network, workflow or all')
+    .demandCommand(1, 'name a case: phold, network, workflow, calibrate or all')
     .strict()
     .help()
     .fail((msg, err) => {
@@ -271,7 +295,7 @@ async function main(): Promise<void> {
     else process.stdout.write(`${pholdTable(cases)}\n`);
     return;
   }
-  const names: string[] = cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'requests-dataflower'] : [...CASES];
+  const names: string[] = cmd === 'calibrate' ? ['calibrate-faasflow-paper', 'calibrate-dataflower-paper'] : cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'requests-dataflower'] : [...CASES];
   const started = new Date();
   const measured = machine();
   const rows: CaseResult[] = [];

@@ -81,6 +81,8 @@ async function main(): Promise<void> {
     .option('holdout', { type: 'string', describe: 'with --from: a second measurements file, evaluated with the fitted values and reported apart' })
     .option('loo', { type: 'boolean', default: false, describe: 'with --from: leave-one-benchmark-out cross-validation (one fit per benchmark)' })
     .option('evaluate', { type: 'string', describe: 'with --from: evaluate this calibration profile on the cells instead of fitting' })
+    .option('start', { type: 'string', describe: 'with --from: start the fit from this profile (name or file) instead of the defaults' })
+    .option('jobs', { type: 'number', describe: 'with --from: worker threads for the fit (default: the cores)' })
     .option('max-iterations', { type: 'number', default: 12, describe: 'with --from: Levenberg-Marquardt iterations at most' })
     .option('strict', { type: 'boolean', default: false, describe: 'with --from: exit 1 when the fidelity targets are missed (median <= 10%, every cell <= 25%)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'stack traces on failure' })
@@ -98,7 +100,7 @@ async function main(): Promise<void> {
     await fromMeasurements(argv);
     return;
   }
-  for (const k of ['holdout', 'evaluate'] as const) if (argv[k] !== undefined) throw new UsageError(`--${k} needs --from <measurements.yaml>`);
+  for (const k of ['holdout', 'evaluate', 'start', 'jobs'] as const) if (argv[k] !== undefined) throw new UsageError(`--${k} needs --from <measurements.yaml>`);
 
   // the same conversion as the simulator's --bandwidth (wondershaper: MB/s x 8192 kbit/s), so a cap
   // measured here is the cap flowsim simulates for the same number
@@ -151,7 +153,7 @@ async function main(): Promise<void> {
   }
 }
 
-async function fromMeasurements(argv: { from?: string; holdout?: string; loo: boolean; evaluate?: string; maxIterations: number; strict: boolean; name?: string; out: string; profileDir: string }): Promise<void> {
+async function fromMeasurements(argv: { from?: string; holdout?: string; loo: boolean; evaluate?: string; start?: string; jobs?: number; maxIterations: number; strict: boolean; name?: string; out: string; profileDir: string }): Promise<void> {
   if (!argv.from) throw new UsageError('--from: expected a measurements file (configs/measurements/*.yaml)');
   if (!(Number.isInteger(argv.maxIterations) && argv.maxIterations >= 1 && argv.maxIterations <= 1000)) throw new UsageError(`--max-iterations: expected an integer in 1..1000, got ${argv.maxIterations}`);
   const load = (f: string) => {
@@ -166,24 +168,27 @@ async function fromMeasurements(argv: { from?: string; holdout?: string; loo: bo
   const holdout = argv.holdout ? load(argv.holdout) : undefined;
   const name = argv.name ?? set.name;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: expected letters, digits, . _ - only, got '${name}'`);
-  if (argv.evaluate !== undefined) {
+  for (const k of ['evaluate', 'start'] as const) {
+    if (argv[k] === undefined) continue;
     try {
-      readProfile(argv.evaluate);
+      readProfile(argv[k]!);
     } catch (e) {
-      throw new UsageError(`--evaluate: ${(e as Error).message}`);
+      throw new UsageError(`--${k}: ${(e as Error).message}`);
     }
   }
+  if (argv.jobs !== undefined && !(Number.isInteger(argv.jobs) && argv.jobs >= 1 && argv.jobs <= 64)) throw new UsageError(`--jobs: expected an integer in 1..64, got ${argv.jobs}`);
   const r = await runFromMeasurements({
     set,
     holdout,
     evaluateProfile: argv.evaluate,
+    startProfile: argv.start,
+    jobs: argv.jobs,
     loo: argv.loo,
     name,
     profileDir: argv.profileDir,
     outDir: argv.out,
     maxIterations: argv.maxIterations,
     log: (s) => process.stderr.write(s + '\n'),
-    strict: argv.strict,
   });
   if (argv.strict && !r.ok) process.exitCode = 1;
 }

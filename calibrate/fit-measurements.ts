@@ -3,7 +3,7 @@
  *
  * The optimiser is ml-levenberg-marquardt (mljs): a least-squares fit of the cells' residuals
  * log(simulated / measured), each scaled by the square root of the cell's weight, with a
- * finite-difference Jacobian. Every free value is searched in [0, 1] and mapped onto its bounds,
+ * forward-difference Jacobian whose simulations run in parallel worker threads (pool.ts). Every free value is searched in [0, 1] and mapped onto its bounds,
  * geometrically when both bounds are > 0 (rates and times span decades), else linearly. The
  * simulator is deterministic for a seed, so the objective is a fixed function of the parameters;
  * it is piecewise smooth (dispatch ticks, event order), which a forward-difference step of a few
@@ -12,7 +12,9 @@
  * Leave-one-benchmark-out: for each benchmark, fit on the cells of the other benchmarks and
  * report the error of the left-out benchmark's cells, which that fit never saw.
  */
+import os from 'node:os';
 import { levenbergMarquardt } from 'ml-levenberg-marquardt';
+import { SyncPool } from './pool.js';
 import { evaluateCells, modeOrderings, summarizeCells, type CellResult, type EvaluateOptions, type FreeValues, type Ordering, type Summary } from './cells.js';
 import type { CellSpec, FreeParam, MeasurementSet } from './measurements.js';
 import { paramAt } from './measurements.js';
@@ -28,11 +30,14 @@ export function toUnit(f: FreeParam, v: number): number {
   return f.min > 0 ? Math.log(x / f.min) / Math.log(f.max / f.min) : (x - f.min) / (f.max - f.min);
 }
 
-/** Where a free value starts: its `start`, else the default parameter (within bounds), else mid-range. */
-export function startValue(f: FreeParam): number {
+/**
+ * Where a free value starts: its `start`, else its value in `from` (e.g. an earlier profile's
+ * params merged over the defaults) or the default parameter, within bounds, else mid-range.
+ */
+export function startValue(f: FreeParam, from?: Params): number {
   if (f.start !== undefined) return f.start;
   if (f.kind === 'param') {
-    const d = paramAt(f.path);
+    const d = paramAt(f.path, from);
     if (d !== undefined && d >= f.min && d <= f.max) return d;
   } else if (1 >= f.min && 1 <= f.max) return 1;
   return toValue(f, 0.5);
@@ -44,6 +49,10 @@ export interface FitOptions {
   maxIterations?: number;
   log?: (s: string) => void;
   seed?: number;
+  /** Start from these parameter values (free values without a `start`). */
+  startParams?: Params;
+  /** Worker threads for the Jacobian's simulations (default: the machine's cores; 1 = in this thread). */
+  jobs?: number;
 }
 
 export interface FitResult {
@@ -64,11 +73,11 @@ export function fitMeasurements(set: MeasurementSet, o: FitOptions = {}): FitRes
   }
   const only: EvaluateOptions = { only: (_c, i) => trainIdx.includes(i), seed: o.seed };
   let evaluations = 0;
-  let best = { obj: Infinity, values: free.map(startValue) };
+  let best = { obj: Infinity, values: free.map((f) => startValue(f, o.startParams)) };
   const cache = new Map<string, Float64Array>();
+  const key = (u: number[]) => u.map((x) => x.toFixed(12)).join(',');
   const residuals = (u: number[]): Float64Array => {
-    const key = u.map((x) => x.toFixed(12)).join(',');
-    const hit = cache.get(key);
+    const hit = cache.get(key(u));
     if (hit) return hit;
     const values = free.map((f, k) => toValue(f, u[k]));
     const r = evaluateCells(set, values, only);
@@ -83,13 +92,42 @@ export function fitMeasurements(set: MeasurementSet, o: FitOptions = {}): FitRes
       best = { obj, values };
       o.log?.(`  evaluation ${evaluations}: objective ${(obj / r.length).toFixed(5)}`);
     }
-    cache.set(key, out);
+    cache.set(key(u), out);
     return out;
   };
   const n = trainIdx.length;
   const x = Array.from({ length: n }, (_, k) => k);
   const y = new Array(n).fill(0);
-  const result = levenbergMarquardt(
+  const step = 0.02;
+  const jobs = Math.max(1, Math.min(o.jobs ?? os.availableParallelism(), free.length));
+  const pool = jobs > 1 ? new SyncPool(set, trainIdx, jobs, o.seed) : undefined;
+  // forward differences in [0, 1], stepping back from the upper bound; with a pool the
+  // perturbed points are simulated in parallel
+  const jacobian = (u: number[]) => {
+    const r0 = residuals(u);
+    const points = free.map((_, k) => {
+      const v = u.slice();
+      v[k] = u[k] + step <= 1 ? u[k] + step : u[k] - step;
+      return v;
+    });
+    const todo = points.filter((v) => !cache.has(key(v)));
+    if (pool && todo.length > 1) {
+      const rs = pool.run(todo.map((v) => ({ values: free.map((f, k) => toValue(f, v[k])) })));
+      todo.forEach((v, j) => {
+        cache.set(key(v), rs[j]);
+        evaluations++;
+      });
+    }
+    const cols = points.map((v, k) => {
+      const r = residuals(v);
+      const d = v[k] - u[k];
+      return Float64Array.from(r, (ri, i) => (ri - r0[i]) / d);
+    });
+    return (i: number) => cols.map((c) => c[i]);
+  };
+  let result;
+  try {
+    result = levenbergMarquardt(
     { x, y },
     (u: number[]) => {
       const r = residuals(u);
@@ -97,16 +135,18 @@ export function fitMeasurements(set: MeasurementSet, o: FitOptions = {}): FitRes
     },
     {
       // a start on a bound would make the forward difference step outside it (a zero gradient)
-      initialValues: free.map((f) => Math.min(0.9, Math.max(0.1, toUnit(f, startValue(f))))),
+      initialValues: free.map((f) => Math.min(0.9, Math.max(0.1, toUnit(f, startValue(f, o.startParams))))),
       minValues: free.map(() => 0),
       maxValues: free.map(() => 1),
-      gradientDifference: 0.02,
+      jacobianFunction: jacobian,
       damping: 0.01,
-      centralDifference: true,
       maxIterations: o.maxIterations ?? 12,
       errorTolerance: 1e-4,
     },
   );
+  } finally {
+    void pool?.close();
+  }
   // the optimiser's final point, or the best point it evaluated if that was better
   const final = free.map((f, k) => toValue(f, result.parameterValues[k]));
   const finalObj = residuals(result.parameterValues).reduce((s, v) => s + v * v, 0);

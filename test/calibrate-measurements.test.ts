@@ -127,7 +127,10 @@ test('a fit recovers known parameter values from measurements the simulator prod
   };
   const produced = evaluateCells(base, [truth.httpRequestS, truth.remoteOpLatencyS]);
   const set: MeasurementSet = { ...base, cells: base.cells.map((c, i) => ({ ...c, measured: produced[i].simulated })) };
-  const fit = fitMeasurements(set, { maxIterations: 40 });
+  const fit = fitMeasurements(set, { maxIterations: 40, jobs: 2 });
+  // the worker pool changes where the simulations run, not what they give
+  const inThread = fitMeasurements(set, { maxIterations: 40, jobs: 1 });
+  t.deepEqual(inThread.values, fit.values);
   t.true(Math.abs(fit.values[0] / truth.httpRequestS - 1) < 0.1, `httpRequestS ${fit.values[0]}`);
   t.true(Math.abs(fit.values[1] / truth.remoteOpLatencyS - 1) < 0.1, `remoteOpLatencyS ${fit.values[1]}`);
   const after = evaluateCells(set, fit.values);
@@ -138,7 +141,7 @@ test('a fitted profile round-trips: it carries the values and their sources, and
   const dir = tmpDir();
   const f = writeDoc({ ...doc(), free: [{ param: 'control.httpRequestS', min: 0.0001, max: 0.1 }] });
   const set = loadMeasurements(f);
-  const r = await runFromMeasurements({ set, loo: false, name: 'unit-rt', profileDir: dir, outDir: path.join(dir, 'out'), maxIterations: 3, log: () => {}, strict: false });
+  const r = await runFromMeasurements({ set, loo: false, name: 'unit-rt', profileDir: dir, outDir: path.join(dir, 'out'), maxIterations: 3, log: () => {} });
   t.truthy(r.profilePath);
   const p = readProfile(r.profilePath!);
   const v = (p.params.control as { httpRequestS: number }).httpRequestS;
