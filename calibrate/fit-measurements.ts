@@ -31,13 +31,18 @@ export function toUnit(f: FreeParam, v: number): number {
 }
 
 /**
- * Where a free value starts: its `start`, else its value in `from` (e.g. an earlier profile's
- * params merged over the defaults) or the default parameter, within bounds, else mid-range.
+ * Where a free value starts: its value in `from` (an earlier profile's params, `--start`) when it
+ * sets it within bounds, else its `start` in the file, else the
+ * default parameter (within bounds), else mid-range.
  */
-export function startValue(f: FreeParam, from?: Params): number {
+export function startValue(f: FreeParam, from?: DeepPartial<Params>): number {
+  if (f.kind === 'param' && from) {
+    const v = paramAt(f.path, from);
+    if (v !== undefined && v >= f.min && v <= f.max) return v;
+  }
   if (f.start !== undefined) return f.start;
   if (f.kind === 'param') {
-    const d = paramAt(f.path, from);
+    const d = paramAt(f.path);
     if (d !== undefined && d >= f.min && d <= f.max) return d;
   } else if (1 >= f.min && 1 <= f.max) return 1;
   return toValue(f, 0.5);
@@ -49,8 +54,8 @@ export interface FitOptions {
   maxIterations?: number;
   log?: (s: string) => void;
   seed?: number;
-  /** Start from these parameter values (free values without a `start`). */
-  startParams?: Params;
+  /** Start from these parameter values (an earlier profile's params) where they set a free value. */
+  startParams?: DeepPartial<Params>;
   /** Worker threads for the Jacobian's simulations (default: the machine's cores; 1 = in this thread). */
   jobs?: number;
 }

@@ -123,7 +123,7 @@ export async function runFromMeasurements(o: FromOptions): Promise<{ ok: boolean
     log('no free parameters: evaluating the file as it is');
   } else {
     log(`fitting ${set.free.length} free values to ${set.cells.length} cells of ${set.file} (Levenberg-Marquardt, at most ${o.maxIterations} iterations)`);
-    const startParams = o.startProfile ? mergeParams(DEFAULT_PARAMS, readProfile(o.startProfile).params) : undefined;
+    const startParams = o.startProfile ? readProfile(o.startProfile).params : undefined;
     if (o.startProfile) log(`starting from profile '${o.startProfile}'`);
     const fit = fitMeasurements(set, { log, maxIterations: o.maxIterations, startParams, jobs: o.jobs });
     values = fit.values;
@@ -142,7 +142,7 @@ export async function runFromMeasurements(o: FromOptions): Promise<{ ok: boolean
   }
   let loo: LooRow[] = [];
   if (o.loo && set.free.length > 0 && !o.evaluateProfile) {
-    const startParams = o.startProfile ? mergeParams(DEFAULT_PARAMS, readProfile(o.startProfile).params) : undefined;
+    const startParams = o.startProfile ? readProfile(o.startProfile).params : undefined;
     loo = leaveOneBenchmarkOut(set, { log, maxIterations: o.maxIterations, startParams, jobs: o.jobs });
     for (const r of loo) log(`  without ${r.benchmark}: its ${r.cells} cells median |error| ${pct(r.medianAbsError)}, max ${pct(r.maxAbsError)}`);
   }

@@ -31,6 +31,18 @@ export interface Params {
      * HTTP call). A pure delay, not engine time. [ASSUMPTION: 0 until calibrated]
      */
     httpRequestS: number;
+    /**
+     * Time of the sending engine per HTTP request it makes (the `requests` client's Python code),
+     * serial on that engine: MasterSP's master makes 8 per function on faasflow-7w (7 /info + 1 POST).
+     * [ASSUMPTION: 0 until calibrated]
+     */
+    httpClientS: number;
+    /**
+     * Engine time of an in-process call: a trigger of a successor on the same worker (WorkerSP's
+     * trigger_function_local) or a switch evaluated by the engine, no HTTP. FaaSFlow modes only.
+     * [ASSUMPTION: 0.1 ms until calibrated]
+     */
+    localCallS: number;
   };
   storage: {
     /** Remote store (CouchDB attachment / Kafka) fixed cost per operation, seconds. [ASSUMPTION] */
@@ -60,6 +72,12 @@ export interface Params {
      * store-and-forward Redis of the netns testbed; CouchDB streams HTTP attachment bodies]
      */
     remotePipelined: boolean;
+    /**
+     * Time one database's updater spends committing one update (CouchDB: a single updater process
+     * per database writes and fsyncs every update, so commits to one database are served one at a
+     * time). [ASSUMPTION: 0 until calibrated]
+     */
+    remoteCommitS: number;
     /**
      * Small remote operations per fetched input key besides the fetch itself: Store.py saves a
      * data-transfer log document to CouchDB for every key it fetches, from Redis or CouchDB,
@@ -99,6 +117,10 @@ export interface Params {
      * time, not of its data overhead. [ASSUMPTION: 0 until calibrated]
      */
     invocationOverheadS: number;
+    /** Remote store requests to set up one invocation's store client: Store() opens the results, workflow_latency and log databases. [REF] src/container/Store.py: 3. */
+    storeOpenOps: number;
+    /** Remote store writes after each of the fetch and put phases: Store.py saves the phase's time to workflow_latency. [REF] 1. */
+    phaseLogOps: number;
   };
   faasflow: {
     /** [REF] grouping: NETWORK_BANDWIDTH 25 MB/s / 4. */
@@ -141,7 +163,7 @@ export interface Params {
 
 export const DEFAULT_PARAMS: Params = {
   network: { bandwidthFactor: 0.97, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 4194304 },
-  control: { messageBytes: 1024, engineOverheadS: 0.001, httpRequestS: 0 },
+  control: { messageBytes: 1024, engineOverheadS: 0.001, httpRequestS: 0, httpClientS: 0, localCallS: 0.0001 },
   storage: {
     remoteOpLatencyS: 0.005,
     remoteWriteThroughputBps: 1e9,
@@ -149,6 +171,7 @@ export const DEFAULT_PARAMS: Params = {
     clientThroughputBps: 1e10,
     documentConflicts: true,
     remotePipelined: false,
+    remoteCommitS: 0,
     fetchLogOps: 1,
     fetchMissOps: 1,
     localOpLatencyS: 0.0002,
@@ -158,7 +181,7 @@ export const DEFAULT_PARAMS: Params = {
     streamConsumerBps: 1e10,
     inlineBytes: 16 * 1024,
   },
-  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0 },
+  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0, storeOpenOps: 3, phaseLogOps: 1 },
   faasflow: {
     groupingBandwidthBps: (25 * 1024 * 1024) / 4,
     netMemRatio: 15,

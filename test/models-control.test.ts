@@ -20,7 +20,7 @@ function setup() {
     master: 'm',
   };
   const sim = new Simulator();
-  const p = { ...DEFAULT_PARAMS, control: { messageBytes: 1000, engineOverheadS: 0.01, httpRequestS: 0 } };
+  const p = { ...DEFAULT_PARAMS, control: { messageBytes: 1000, engineOverheadS: 0.01, httpRequestS: 0, httpClientS: 0, localCallS: 0.0001 } };
   const topo = new Topology(new Network(sim, p.network), cluster, p);
   return { sim, control: new ControlPlane(sim, topo, p.control) };
 }

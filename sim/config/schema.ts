@@ -207,6 +207,8 @@ export const paramsOverrideSchema = z.strictObject({
       messageBytes: size().optional(),
       engineOverheadS: duration().optional(),
       httpRequestS: duration().optional(),
+      httpClientS: duration().optional(),
+      localCallS: duration().optional(),
     })
     .optional(),
   storage: z
@@ -217,6 +219,7 @@ export const paramsOverrideSchema = z.strictObject({
       clientThroughputBps: rate().optional(),
       documentConflicts: z.boolean().optional(),
       remotePipelined: z.boolean().optional(),
+      remoteCommitS: duration().optional(),
       fetchLogOps: nonNegative().optional(),
       fetchMissOps: nonNegative().optional(),
       localOpLatencyS: duration().optional(),
@@ -233,6 +236,8 @@ export const paramsOverrideSchema = z.strictObject({
       keepAliveS: duration().optional(),
       dispatchPeriodS: duration().optional(),
       invocationOverheadS: duration().optional(),
+      storeOpenOps: nonNegative().optional(),
+      phaseLogOps: nonNegative().optional(),
     })
     .optional(),
   faasflow: z

@@ -9,8 +9,10 @@
  *   process): each operation holds it for `engineOverheadS`, in FIFO order, so a busy master
  *   delays triggers. [ASSUMPTION: engineOverheadS per operation, see params.ts]
  * - An HTTP request (`request`, each target of `poll`) also pays `httpRequestS` on the way in:
- *   the client library, connection handling and the WSGI server's dispatch of a Python engine,
- *   a pure delay that does not hold the engine. Replies and one-way notices do not.
+ *   connection handling and the WSGI server's dispatch, a pure delay that holds no engine; and
+ *   `httpClientS` of the sending engine's own time (the Python `requests` client building,
+ *   sending and parsing it), which does hold the sender: a gevent engine overlaps the waiting of
+ *   many requests but runs their Python code one at a time. Replies and one-way notices do not.
  */
 import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
@@ -110,13 +112,24 @@ export class ControlPlane {
     const base = rec * POLL_STRIDE;
     for (let k = 0; k < targets.length; k++) {
       this.messages++;
-      this.sim.schedule(this.messageDelay(from, targets[k]) + this.p.httpRequestS, this.hArrive, base + k);
+      // the sender's engine builds the requests one after another (httpClientS each)
+      const sent = this.hold(from, this.p.httpClientS);
+      this.sim.schedule(sent - this.sim.now + this.messageDelay(from, targets[k]) + this.p.httpRequestS, this.hArrive, base + k);
     }
   }
 
-  /** An HTTP request: the message, the HTTP cost, then processing at the receiver. */
+  /** Holds `node`'s engine for `costS` after what it already has to do; returns when it is free again. */
+  private hold(node: number, costS: number): number {
+    if (costS <= 0) return this.sim.now;
+    const start = Math.max(this.sim.now, this.busyUntil[node]);
+    this.busyUntil[node] = start + costS;
+    return this.busyUntil[node];
+  }
+
+  /** An HTTP request: the sender's client cost, the message, the HTTP cost, then processing at the receiver. */
   request(from: number, to: number, cb: () => void): void {
     this.messages++;
-    this.sim.call(this.messageDelay(from, to) + this.p.httpRequestS, () => this.process(to, cb));
+    const sent = this.hold(from, this.p.httpClientS);
+    this.sim.call(sent - this.sim.now + this.messageDelay(from, to) + this.p.httpRequestS, () => this.process(to, cb));
   }
 }

@@ -16,8 +16,9 @@
  *      half round trip between the server reading it and the reply arriving is neglected];
  *   2. the PUT: `Storage.put` (operation cost, the payload over the network, the server's write
  *      stage, shared with every other operation);
- *   3. at the end of the PUT the server compares revisions: equal -> the document's revision
- *      goes up by one and the put is done; else a conflict, and the client starts over at 1.
+ *   3. the update goes to the database's updater (`Storage.commit`, one at a time), which
+ *      compares revisions: equal -> the document's revision goes up by one and the put is done;
+ *      else a conflict, and the client starts over at 1.
  * With `documentConflicts: false` a put is step 2 alone (a store without revisions).
  *
  * Golden case (test/models-storage.test.ts): n writers of S bytes start together on an idle
@@ -62,15 +63,16 @@ export class DocumentStore {
         this.storage.put(
           from,
           bytes,
-          () => {
-            if ((this.revs.get(doc) ?? 0) === seen) {
-              this.commit(doc);
-              cb();
-            } else {
-              this.conflicts++;
-              attempt();
-            }
-          },
+          () =>
+            this.storage.commit('results', () => {
+              if ((this.revs.get(doc) ?? 0) === seen) {
+                this.commit(doc);
+                cb();
+              } else {
+                this.conflicts++;
+                attempt();
+              }
+            }),
           senderCapBps,
         );
       });
@@ -78,8 +80,11 @@ export class DocumentStore {
   }
 
   /** A document update without an attachment that does not retry (Store.py `put_keys`). */
-  touch(doc: number): void {
-    this.commit(doc);
+  update(from: number, doc: number, cb: () => void): void {
+    this.storage.smallWrite(from, 'results', () => {
+      this.commit(doc);
+      cb();
+    });
   }
 
   /** The request is over: its document is no longer written. */

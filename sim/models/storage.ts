@@ -34,6 +34,9 @@ import type { Params } from '../params.js';
 import type { Network } from './network.js';
 import type { Topology } from './topology.js';
 
+/** The databases FaaSFlow's runtime writes: outputs (one document per request), fetch logs, phase times. */
+export type StoreDb = 'results' | 'log' | 'latency';
+
 export class Storage {
   remoteOps = 0;
   localOps = 0;
@@ -65,6 +68,29 @@ export class Storage {
   small(node: number, cb: () => void): void {
     this.remoteOps++;
     this.sim.call(this.p.remoteOpLatencyS + 2 * this.topo.oneWay(node, this.topo.storageNode), cb);
+  }
+
+  /** A small write (a log document, a document update): the request, then its commit in `db`. */
+  smallWrite(node: number, db: StoreDb, cb: () => void): void {
+    this.small(node, () => this.commit(db, cb));
+  }
+
+  private readonly commitBusy = new Map<StoreDb, number>();
+
+  /**
+   * Commits one update to database `db`: every update of a CouchDB database goes through that
+   * database's one updater process, which writes and fsyncs it, so commits to one database are
+   * served one at a time (`remoteCommitS` each, FIFO) and queue under load.
+   */
+  commit(db: StoreDb, cb: () => void): void {
+    const cost = this.p.remoteCommitS;
+    if (cost <= 0) {
+      cb();
+      return;
+    }
+    const start = Math.max(this.sim.now, this.commitBusy.get(db) ?? 0);
+    this.commitBusy.set(db, start + cost);
+    this.sim.call(start + cost - this.sim.now, cb);
   }
 
   /** A read that finds nothing (FaaSFlow's workflow inputs in the AE): one operation, no payload. */

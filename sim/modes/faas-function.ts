@@ -3,13 +3,16 @@
  * `src/container/main.py` and `Store.py`), shared by the hyperflow and faasflow modes:
  *
  * 1. the call is dispatched to a container of the function on the node (warm, or a cold start);
- * 2. the runtime's per-invocation cost (`containers.invocationOverheadS`);
+ * 2. the runtime's per-invocation cost (`containers.invocationOverheadS`) and the store set-up:
+ *    Store() opens three CouchDB databases, one request each (`containers.storeOpenOps`);
  * 3. inputs are fetched, one thread per key, all keys in parallel (Store.py `fetch`): from the
  *    node's Redis when the producer ran on this node and stored to memory, else Redis is checked
  *    (a miss) and the value is read from the remote store, after `storage.fetchMissOps` reads that
  *    miss (a JSON value is stored under `<key>.json`); each thread then saves a data-transfer
  *    log document to CouchDB (`storage.fetchLogOps`). Workflow-level inputs are CouchDB misses in
  *    the authors' runs (`workflowInputs: 'miss'`) or real reads;
+ *    after the fetch phase and after the put phase Store.py saves the phase's time to CouchDB
+ *    (`containers.phaseLogOps` each, outside the timed phases);
  * 4. the function computes (node CPU model);
  * 5. outputs are written one key after another: remote ones as attachments of the request's
  *    CouchDB document (document-store.ts: revision read, PUT, retry on conflict) through the
@@ -21,6 +24,7 @@
 import type { RequestCtx, ModeContext } from './mode.js';
 import { nodeFor, outputKeys, poolKey, serviceTime } from './mode.js';
 import { containerEgressCapBps } from '../models/cluster.js';
+import type { StoreDb } from '../models/storage.js';
 
 /** Where each function's outputs go. */
 export interface DataPlacement {
@@ -94,11 +98,12 @@ export function runContainerFunction(
     // one thread per input key (Store.py fetch): the keys are fetched in parallel; each thread
     // then saves its data-transfer log document
     const fetch: Step[] = [];
-    const smalls = (count: number, next: () => void) => {
-      const one = (k: number) => (k < count ? storage.small(node, () => one(k + 1)) : next());
+    // `count` small requests to the remote store one after another; writes are committed in `db`
+    const smalls = (count: number, next: () => void, db?: StoreDb) => {
+      const one = (k: number) => (k < count ? (db ? storage.smallWrite(node, db, () => one(k + 1)) : storage.small(node, () => one(k + 1))) : next());
       one(0);
     };
-    const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next));
+    const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next, 'log'));
     if (fn.inputBytes > 0) {
       fetch.push((next) => (params.request.workflowInputs === 'miss' ? storage.miss(next) : storage.get(node, fn.inputBytes, next)));
     }
@@ -115,38 +120,58 @@ export function runContainerFunction(
         else fetch.push(withLog((next) => storage.localGet(node, 0, () => smalls(missOps, () => storage.get(node, edge.bytes, next)))));
       }
     }
-    sim.call(params.containers.invocationOverheadS, () => {
-      const fetchStart = sim.now;
-      parallel(fetch, () => {
-        const fetchS = sim.now - fetchStart;
+    const openOps = Math.round(params.containers.storeOpenOps);
+    const phaseOps = Math.round(params.containers.phaseLogOps);
+    // outputs one key after another (Store.py put): to the request's document, to memory, or both
+    const puts = (): Step[] => {
+      const put: Step[] = [];
+      // a foreach producer first saves its keys into the request's document (put_keys: db.save, no retry)
+      if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.push((next) => docs.update(node, req.id, next));
+      const write = (bytes: number) => {
+        if (bytes <= 0) return;
+        if (place.toDb[f]) put.push((next) => docs.putAttachment(node, req.id, bytes, next, egressCap));
+        if (place.toMem[f]) put.push((next) => storage.localPut(node, bytes, next));
+      };
+      for (const k of outputKeys(cw, f)) {
+        const e = cw.edges[k.edges[0]];
+        const count = e.kind === 'foreach' ? cw.functions[cw.index.get(e.to)!].instances : 1;
+        for (let j = 0; j < count; j++) write(k.bytes);
+      }
+      write(extraOutputBytes({ cw }, f));
+      return put;
+    };
+    let fetchS = 0;
+    let putS = 0;
+    const phases: Step[] = [
+      (next) => sim.call(params.containers.invocationOverheadS, next),
+      (next) => smalls(openOps, next),
+      (next) => {
+        const t0 = sim.now;
+        parallel(fetch, () => {
+          fetchS = sim.now - t0;
+          smalls(fetch.length > 0 ? phaseOps : 0, next, 'latency');
+        });
+      },
+      (next) => {
         t.computeStart[slot] = sim.now;
         nodes.compute(node, serviceTime(app, f), fn.cpu, () => {
           t.computeEnd[slot] = sim.now;
-          // outputs one key after another (Store.py put): to the request's document, to memory, or both
-          const put: Step[] = [];
-          const write = (bytes: number) => {
-            if (bytes <= 0) return;
-            if (place.toDb[f]) put.push((next) => docs.putAttachment(node, req.id, bytes, next, egressCap));
-            if (place.toMem[f]) put.push((next) => storage.localPut(node, bytes, next));
-          };
-          for (const k of outputKeys(cw, f)) {
-            const e = cw.edges[k.edges[0]];
-            const count = e.kind === 'foreach' ? cw.functions[cw.index.get(e.to)!].instances : 1;
-            for (let j = 0; j < count; j++) write(k.bytes);
-          }
-          write(extraOutputBytes({ cw }, f));
-          // a foreach producer also saves its keys into the request's document (Store.py put_keys:
-          // db.save(doc), no retry), before its outputs
-          if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.unshift((next) => storage.small(node, () => (docs.touch(req.id), next())));
-          const putStart = sim.now;
-          series(put, () => {
-            t.dataS[slot] = fetchS + (sim.now - putStart);
-            t.end[slot] = sim.now;
-            pools.release(c);
-            done();
-          });
+          next();
         });
-      });
+      },
+      (next) => {
+        const t0 = sim.now;
+        series(puts(), () => {
+          putS = sim.now - t0;
+          smalls(phaseOps, next, 'latency');
+        });
+      },
+    ];
+    series(phases, () => {
+      t.dataS[slot] = fetchS + putS;
+      t.end[slot] = sim.now;
+      pools.release(c);
+      done();
     });
   });
 }

@@ -69,11 +69,12 @@ export class FaaSFlowMode implements Mode {
     for (let i = 0; i < run.instances(f); i++) req.times.ready[run.base[f] + i] = sim.now;
     if (req.app.cw.functions[f].kind === 'switch') {
       const slot = run.base[f];
+      // a switch is evaluated in the engine's own process: a local call
       control.process(node, () => {
         req.times.arrive[slot] = req.times.end[slot] = sim.now;
         req.times.node[slot] = node;
         this.finished(req, f, node);
-      });
+      }, this.ctx.params.control.localCallS);
       return;
     }
     runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () => control.process(node, () => this.finished(req, f, node)));
@@ -103,7 +104,7 @@ export class FaaSFlowMode implements Mode {
       const deliver = () => {
         for (const [e, item] of items) run.deliver(e, item);
       };
-      if (target === node) control.process(node, deliver);
+      if (target === node) control.process(node, deliver, this.ctx.params.control.localCallS);
       else control.request(node, target, deliver);
     }
     if (run.done) control.send(node, topo.gatewayNode, () => this.ctx.complete(req));

@@ -47,10 +47,14 @@ export class HyperFlowMode implements Mode {
     const fn = req.app.cw.functions[f];
     if (fn.kind === 'switch') {
       const slot = run.base[f] + i;
-      control.process(master, () => {
-        req.times.arrive[slot] = req.times.end[slot] = sim.now;
-        this.finished(req, f);
-      });
+      control.process(
+        master,
+        () => {
+          req.times.arrive[slot] = req.times.end[slot] = sim.now;
+          this.finished(req, f);
+        },
+        this.ctx.params.control.localCallS,
+      );
       return;
     }
     // node_select(): GET /info to all workers in parallel, wait for every reply
