@@ -7,7 +7,7 @@ import type { ClusterSpec } from '../sim/models/cluster.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
 
 /** master m (latency 1 ms) and workers a (2 ms), b (5 ms); 1 MB/s everywhere, 1,000-byte messages. */
-function setup() {
+function setup(http: { httpRequestS?: number; httpClientS?: number } = {}) {
   const cluster: ClusterSpec = {
     name: 'control-test',
     nodes: [
@@ -20,7 +20,7 @@ function setup() {
     master: 'm',
   };
   const sim = new Simulator();
-  const p = { ...DEFAULT_PARAMS, control: { messageBytes: 1000, engineOverheadS: 0.01, httpRequestS: 0, httpClientS: 0, localCallS: 0.0001 } };
+  const p = { ...DEFAULT_PARAMS, control: { messageBytes: 1000, engineOverheadS: 0.01, httpRequestS: 0, httpClientS: 0, localCallS: 0.0001, ...http } };
   const topo = new Topology(new Network(sim, p.network), cluster, p);
   return { sim, control: new ControlPlane(sim, topo, p.control) };
 }
@@ -79,4 +79,17 @@ test('poll of no targets calls back at once', (t) => {
   control.poll(0, [], () => (called = true));
   t.true(called);
   t.is(sim.pending, 0);
+});
+
+// the sender's client time is serial on its engine; the HTTP delay is not: m -> a twice with
+// httpClientS 5 ms, httpRequestS 2 ms, message 4 ms, a's engine 10 ms per request:
+// first leaves at 5 ms, arrives 11 ms, done 21 ms; second leaves at 10 ms, arrives 16 ms, waits for
+// a's engine, done 31 ms
+test('request: the sender pays httpClientS one request after another, then the HTTP delay (hand-computed)', (t) => {
+  const { sim, control } = setup({ httpClientS: 0.005, httpRequestS: 0.002 });
+  const done: number[] = [];
+  control.request(0, 1, () => done.push(sim.now));
+  control.request(0, 1, () => done.push(sim.now));
+  sim.run();
+  t.deepEqual(done.map((x) => Math.round(x * 1e9) / 1e9), [0.021, 0.031]);
 });

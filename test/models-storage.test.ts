@@ -79,3 +79,23 @@ test('remote store: store and forward adds the per-byte costs, pipelined takes t
     t.true(Math.abs(end - expect) < 1e-9, `pipelined ${pipelined}: ${end} vs ${expect}`);
   }
 });
+
+test('commits to one database are served one at a time; other databases do not wait (hand-computed)', (t) => {
+  const p = mergeParams(DEFAULT_PARAMS, { storage: { remoteCommitS: 0.01 } });
+  const sim = new Simulator();
+  const net = new Network(sim, p.network);
+  const storage = new Storage(sim, net, new Topology(net, cluster, p), p.storage);
+  const ends: Array<[string, number]> = [];
+  for (let k = 0; k < 3; k++) storage.commit('log', () => ends.push(['log', sim.now]));
+  storage.commit('results', () => ends.push(['results', sim.now]));
+  sim.run();
+  t.deepEqual(
+    ends.map(([d, x]) => [d, Math.round(x * 1e9) / 1e9]),
+    [
+      ['log', 0.01],
+      ['results', 0.01],
+      ['log', 0.02],
+      ['log', 0.03],
+    ],
+  );
+});
