@@ -16,9 +16,15 @@ import { ConfigError } from '../sim/config/load.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+const made: string[] = [];
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'fsim-meas-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fsim-meas-'));
+  made.push(d);
+  return d;
 }
+test.after.always(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** A small valid measurements document (wordcount: cheap to simulate). */
 function doc(): Record<string, unknown> {

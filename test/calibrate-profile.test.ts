@@ -13,9 +13,15 @@ import { buildScenario } from '../sim/build.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
+const made: string[] = [];
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'fsim-profile-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'fsim-profile-'));
+  made.push(d);
+  return d;
 }
+test.after.always(() => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function sample(name = 'rt'): Profile {
   return {
