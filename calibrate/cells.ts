@@ -89,8 +89,9 @@ function logRatio(sim: number, lo: number, hi: number): number {
   return 0;
 }
 
-function readMetric(r: SimResult, c: CellSpec): { value: number; timeouts: number } {
-  const appName = c.app ?? c.workflow!;
+function readMetric(r: SimResult, c: CellSpec, specName?: string): { value: number; timeouts: number } {
+  // a workflow given as a file is named in the result by its spec's name
+  const appName = specName ?? c.app ?? c.workflow!;
   const app = r.apps.find((a) => a.workflow === appName) ?? r.apps.find((a) => a.workflow.startsWith(appName + '#'));
   if (!app) throw new Error(`cell ${c.id}: no app '${appName}' in the result`);
   if (!(FUNCTION_METRICS as readonly string[]).includes(c.metric)) {
@@ -134,7 +135,9 @@ export function evaluateCells(set: MeasurementSet, values: FreeValues, opts: Eva
   for (const g of groups.values()) {
     const r = runScenario(buildScenario(g.options));
     for (const [i, c] of g.cells) {
-      const { value, timeouts } = readMetric(r, c);
+      const ref = c.app ?? c.workflow!;
+      const specName = workflows.get(ref)?.name ?? (/[/\\]|\.ya?ml$/i.test(ref) ? loadWorkflow(ref).name : undefined);
+      const { value, timeouts } = readMetric(r, c, specName);
       const weight = c.weight ?? 1;
       let error: number;
       let residual: number;

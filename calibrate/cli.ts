@@ -76,7 +76,7 @@ async function main(): Promise<void> {
     .option('delay', { type: 'number', default: 0, describe: 'added one-way delay per interface, ms (needs netem; reported as unsupported when missing)' })
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results', 'calibration'), describe: 'directory for reports' })
     .option('profile-dir', { type: 'string', default: CALIBRATION_DIR, describe: 'directory for the profile' })
-    .option('docker-image', { type: 'string', default: 'node:20-bookworm', describe: 'image for the docker testbed (needs apt-get for redis-server and iproute2)' })
+    .option('docker-image', { type: 'string', describe: 'an image on the engine with node, redis-server and iproute2 for the docker testbed (default: built here from this machine\'s binaries; nothing is pulled)' })
     .option('from', { type: 'string', describe: 'fit to a measurements file instead of probing a testbed (configs/measurements/*.yaml; schema in docs/calibration.md)' })
     .option('holdout', { type: 'string', describe: 'with --from: a second measurements file, evaluated with the fitted values and reported apart' })
     .option('loo', { type: 'boolean', default: false, describe: 'with --from: leave-one-benchmark-out cross-validation (one fit per benchmark)' })
@@ -148,10 +148,17 @@ async function main(): Promise<void> {
     log(`profile: ${path.relative(process.cwd(), profilePath)}`);
     log(`report:  ${path.relative(process.cwd(), report)}`);
     log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (!(holdout.medianError <= HOLDOUT_TARGET)) {
+      log(`target MISSED: the held-out median error ${(holdout.medianError * 100).toFixed(2)}% is over ${HOLDOUT_TARGET * 100}% (see the report); exit 1`);
+      process.exitCode = 1;
+    } else log(`target met: held-out median error ${(holdout.medianError * 100).toFixed(2)}% <= ${HOLDOUT_TARGET * 100}%`);
   } finally {
     if (tb) await tb.close();
   }
 }
+
+/** The live calibration's own target: flowsim predicts held-out transfers within 5% (median). */
+const HOLDOUT_TARGET = 0.05;
 
 async function fromMeasurements(argv: { from?: string; holdout?: string; loo: boolean; evaluate?: string; start?: string; jobs?: number; maxIterations: number; strict: boolean; name?: string; out: string; profileDir: string }): Promise<void> {
   if (!argv.from) throw new UsageError('--from: expected a measurements file (configs/measurements/*.yaml)');

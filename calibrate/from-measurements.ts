@@ -64,7 +64,7 @@ export function targetsMet(ev: Evaluation): boolean {
   return s.medianAbsError <= 0.1 && s.maxAbsError <= 0.25 && s.orderingsHeld === s.orderings && s.timeoutsHeld === s.timeoutCells;
 }
 
-async function parityPlot(train: CellResult[], held: CellResult[], file: string): Promise<void> {
+export async function parityPlot(train: CellResult[], held: CellResult[], file: string): Promise<void> {
   const pt = (r: CellResult, set: string) => {
     const m = r.measured === 'timeout' ? 60 : Array.isArray(r.measured) ? (r.measured[0] + r.measured[1]) / 2 : r.measured;
     return { cell: r.id, set, metric: r.metric, measured: Math.max(m, 1e-4), flowsim: Math.max(r.simulated, 1e-4) };

@@ -1,15 +1,18 @@
 /**
  * The same testbed roles as containers on a Docker host, through dockerode (DOCKER_HOST or the
- * local socket): one container per node on a private bridge network of its own, shaped with tc
- * inside each container (egress tbf on eth0, ingress through an ifb device, as on netns), redis-server
- * as the remote store (storage) and the local store (each worker), runtime.mjs as the agent.
+ * local socket): one container per node on an `--internal` bridge network of its own (nothing can
+ * leave the machine), each with a CPU and memory limit (`--cpus`, `--memory`), shaped with tc
+ * inside the container (egress tbf on eth0, ingress redirected to an ifb device with tbf, as
+ * wondershaper does), redis-server as the remote store (storage) and the local store (each
+ * worker), runtime.mjs as the agent. The controller talks to the agents over `docker exec`
+ * streams, never over the network.
  *
- * HONEST STATUS: only the "no engine" path has been exercised (there is no Docker engine on the
- * machine this was written on). The container path below follows the Docker Engine API as dockerode
- * exposes it but has never run; expect to debug it on a first real Docker host.
- *
- * Requirements on the Docker host: the image must have (or be able to apt-get) iproute2 and
- * redis-server; containers get CAP_NET_ADMIN; ingress shaping needs the host kernel's ifb module.
+ * The image is built here from this machine's binaries (image.ts): no registry is contacted.
+ * `--docker-image` may name another image that already has node, redis-server and iproute2.
+ * Containers get CAP_NET_ADMIN; ingress shaping needs the host kernel's ifb module.
+ * Everything created (containers, network, image) carries the labels `flowsim.testbed` (this
+ * testbed's id) and `flowsim.owner` (host:pid); close() removes it, and every start first removes
+ * what runs whose owner pid is gone left behind.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,10 +20,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PassThrough, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
+import { AGENT_FILES, ensureTestbedImage } from './image.js';
 import { AgentClient, TestbedUnavailableError, type NodeInfo, type Role, type Testbed } from './types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const FILES = ['runtime.mjs', 'function.mjs', 'resp.mjs'];
 const LABEL = 'flowsim.testbed';
 const OWNER_LABEL = 'flowsim.owner';
 
@@ -28,7 +31,14 @@ export interface DockerOptions {
   workers?: number;
   rateBps: number;
   delayS?: number;
+  /** An image that has node, redis-server and iproute2; default: built here (image.ts). */
   image?: string;
+  /** Which interfaces are shaped: every node's (probes), or the storage node's only (FaaSFlow's wondershaper). */
+  shape?: 'all' | 'storage';
+  /** CPU limit per container (`--cpus`); default none. */
+  cpus?: { worker?: number; storage?: number; gateway?: number };
+  /** Memory limit per container, bytes (`--memory`); default none. */
+  memoryBytes?: number;
   log?: (m: string) => void;
   /** For tests: a preconfigured client. Default: `new Docker()` (DOCKER_HOST or /var/run/docker.sock). */
   docker?: Docker;
@@ -83,6 +93,7 @@ class DockerTestbed implements Testbed {
   private readonly containers = new Map<string, Docker.Container>();
   private readonly agents = new Map<string, AgentClient>();
   private network?: Docker.Network;
+  private builtImage?: string;
   private closed = false;
   private readonly hooks: Array<[string, () => void]> = [];
 
@@ -91,8 +102,11 @@ class DockerTestbed implements Testbed {
     readonly id: string,
     private readonly nWorkers: number,
     rateBps: number,
-    private readonly image: string,
+    private image: string | undefined,
     private readonly log: (m: string) => void,
+    private readonly shape: 'all' | 'storage' = 'all',
+    private readonly cpus: { worker?: number; storage?: number; gateway?: number } = {},
+    private readonly memoryBytes?: number,
   ) {
     this.rateBps = rateBps;
   }
@@ -145,21 +159,27 @@ class DockerTestbed implements Testbed {
     }
   }
 
-  async ensureImage(): Promise<void> {
-    try {
-      await this.docker.getImage(this.image).inspect();
-      return;
-    } catch {
-      /* pull it */
+  /** The image to run: the one given (it must exist: nothing is pulled), else one built here. */
+  async ensureImage(): Promise<string> {
+    if (this.image) {
+      try {
+        await this.docker.getImage(this.image).inspect();
+      } catch {
+        throw new TestbedUnavailableError(
+          `docker image ${this.image} is not on the engine at ${dockerEndpoint()}, and no registry is reachable from here to pull it: ` +
+            'leave out --docker-image to build one from this machine, or load the image first (docker load / docker import)',
+        );
+      }
+      return this.image;
     }
-    this.log(`pulling ${this.image} ...`);
-    const stream = await this.docker.pull(this.image);
-    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err) => (err ? reject(err) : resolve())));
+    const { name, built } = await ensureTestbedImage(this.docker, this.labels(), this.log);
+    if (built) this.builtImage = name;
+    return name;
   }
 
   async build(delayS: number): Promise<void> {
-    await this.ensureImage();
-    this.network = await this.docker.createNetwork({ Name: this.id, Driver: 'bridge', Internal: false, Labels: this.labels() });
+    const image = await this.ensureImage();
+    this.network = await this.docker.createNetwork({ Name: this.id, Driver: 'bridge', Internal: true, Labels: this.labels() });
     const specs: Array<{ name: string; role: Role }> = [
       { name: 'gw', role: 'gateway' },
       { name: 'st', role: 'storage' },
@@ -167,12 +187,19 @@ class DockerTestbed implements Testbed {
     ];
     const nodes: NodeInfo[] = [];
     for (const s of specs) {
+      const cpus = s.role === 'worker' ? this.cpus.worker : s.role === 'storage' ? this.cpus.storage : this.cpus.gateway;
       const c = await this.docker.createContainer({
-        Image: this.image,
+        Image: image,
         name: `${this.id}-${s.name}`,
-        Cmd: ['sleep', 'infinity'],
+        Hostname: s.name,
+        Cmd: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
         Labels: this.labels(),
-        HostConfig: { CapAdd: ['NET_ADMIN'], NetworkMode: this.id },
+        HostConfig: {
+          CapAdd: ['NET_ADMIN'],
+          NetworkMode: this.id,
+          ...(cpus ? { NanoCpus: Math.round(cpus * 1e9) } : {}),
+          ...(this.memoryBytes ? { Memory: this.memoryBytes } : {}),
+        },
       });
       this.containers.set(s.name, c);
       await c.start();
@@ -189,11 +216,14 @@ class DockerTestbed implements Testbed {
     // provision: tools, runtime files
     await Promise.all(
       nodes.map(async (n) => {
-        await this.must(n.name, ['sh', '-c', 'command -v tc >/dev/null && command -v redis-server >/dev/null || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q iproute2 redis-server)']);
-        for (const f of FILES) {
-          const b64 = fs.readFileSync(path.join(HERE, f)).toString('base64');
-          await this.must(n.name, ['sh', '-c', `mkdir -p /opt/fsim && echo '${b64}' | base64 -d > /opt/fsim/${f}`]);
+        if (this.image) {
+          // a user's image: copy the agent in (the built image has it already)
+          for (const f of AGENT_FILES) {
+            const b64 = fs.readFileSync(path.join(HERE, f)).toString('base64');
+            await this.must(n.name, ['sh', '-c', `mkdir -p /opt/fsim && echo '${b64}' | base64 -d > /opt/fsim/${f}`]);
+          }
         }
+        if (!this.shaped(n.name)) return;
         await this.must(n.name, ['ip', 'link', 'add', 'ifb0', 'type', 'ifb']);
         await this.must(n.name, ['ip', 'link', 'set', 'ifb0', 'up']);
         await this.must(n.name, ['tc', 'qdisc', 'add', 'dev', 'eth0', 'handle', 'ffff:', 'ingress']);
@@ -246,11 +276,20 @@ class DockerTestbed implements Testbed {
 
   async setRate(rateBps: number): Promise<void> {
     await Promise.all(
-      [...this.containers.keys()].map(async (name) => {
+      [...this.containers.keys()].filter((name) => this.shaped(name)).map(async (name) => {
         for (const dev of ['eth0', 'ifb0']) await this.must(name, ['tc', 'qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', ...tbfArgs(rateBps)]);
       }),
     );
     this.rateBps = rateBps;
+  }
+
+  private shaped(name: string): boolean {
+    return this.shape === 'all' || name === 'st';
+  }
+
+  /** The container of a node (for tests and the validation's byte counters). */
+  containerName(node: string): string {
+    return `${this.id}-${node}`;
   }
 
   describe(): Record<string, unknown> {
@@ -258,9 +297,12 @@ class DockerTestbed implements Testbed {
       kind: 'docker',
       id: this.id,
       endpoint: dockerEndpoint(),
-      image: this.image,
+      image: this.image ?? this.builtImage ?? 'built here',
       workers: this.workers.length,
-      shaping: 'tc tbf on each container eth0 (egress) + ingress redirected to an ifb with tbf',
+      cpus: this.cpus,
+      memoryBytes: this.memoryBytes ?? null,
+      network: 'internal bridge (no route out of the machine)',
+      shaping: `tc tbf on ${this.shape === 'all' ? "every container's" : "the storage container's"} eth0 (egress) + ingress redirected to an ifb with tbf`,
       delay: this.delayNote,
     };
   }
@@ -272,6 +314,7 @@ class DockerTestbed implements Testbed {
     for (const a of this.agents.values()) a.fail(new Error('testbed closed'));
     await Promise.all([...this.containers.values()].map((c) => c.remove({ force: true }).catch(() => {})));
     if (this.network) await this.network.remove().catch(() => {});
+    if (this.builtImage) await this.docker.getImage(this.builtImage).remove({ force: true }).catch(() => {});
   }
 }
 
@@ -301,6 +344,9 @@ export async function cleanupDockerLeftovers(docker: Docker): Promise<number> {
   for (const n of await docker.listNetworks({ filters: { label: [LABEL] } })) {
     if (stale(n.Labels)) await docker.getNetwork(n.Id).remove().catch(() => {});
   }
+  for (const im of await docker.listImages({ filters: { label: [LABEL] } })) {
+    if (stale(im.Labels)) await docker.getImage(im.Id).remove({ force: true }).catch(() => {});
+  }
   return removed;
 }
 
@@ -311,7 +357,7 @@ export async function startDockerTestbed(o: DockerOptions): Promise<Testbed> {
   const n = await cleanupDockerLeftovers(docker);
   if (n) log(`removed ${n} containers left by killed runs`);
   const workers = o.workers ?? 3;
-  const tb = new DockerTestbed(docker, `fsim-${process.pid}-${Date.now().toString(36)}`, workers, o.rateBps, o.image ?? 'node:20-bookworm', log);
+  const tb = new DockerTestbed(docker, `fsim-${process.pid}-${Date.now().toString(36)}`, workers, o.rateBps, o.image, log, o.shape, o.cpus, o.memoryBytes);
   tb.installHooks();
   try {
     await tb.build(o.delayS ?? 0);

@@ -1,7 +1,16 @@
-// A function process (the "container" of the netns testbed). The runtime forks one per cold start;
-// it is ready once it has connected to its stores and says so. Each invocation message runs a
-// synthetic function: read inputs from a store, busy-loop on the CPU for `cpuS`, write outputs of
-// the given sizes to a store, and reply with how long each part took.
+// A function process (the "container" of the testbeds). The runtime forks one per cold start; it is
+// ready once it has connected to its stores and says so. Each invocation message runs a synthetic
+// function and replies with how long each part took:
+//
+// - probes ({cpuS, inputs, outputs}): inputs read one after another, a busy loop of cpuS seconds,
+//   outputs written one after another;
+// - workflow invocations ({wf: true, ...}), as FaaSFlow's container runtime does (Store.py): every
+//   input fetched at once (one thread per key there, one pending request each here); a fetch that
+//   is not in the local store first misses there, then reads the remote store; then the compute
+//   (`sleepS` of sleeping, as FaaSFlow's scientific functions do, or `cpuS` core-seconds of CPU
+//   work held to `rate` cores: busy slices of rate x 10 ms in every 10 ms, counted in the
+//   process's own CPU time, so that a busy node slows it as it slows a real function); then the
+//   outputs one key after another, each to the stores it goes to.
 import { Resp } from './resp.mjs';
 
 const local = { host: process.env.FS_LOCAL_HOST ?? '127.0.0.1', port: Number(process.env.FS_LOCAL_PORT ?? 6379) };
@@ -11,6 +20,16 @@ const stores = {
   local: await Resp.connect(local.host, local.port),
   remote: await Resp.connect(remote.host, remote.port),
 };
+// parallel fetches need their own connections (one request at a time per connection)
+const extra = { local: [], remote: [] };
+async function conn(store, k) {
+  if (k === 0) return stores[store];
+  while (extra[store].length < k) {
+    const c = store === 'local' ? local : remote;
+    extra[store].push(await Resp.connect(c.host, c.port));
+  }
+  return extra[store][k - 1];
+}
 
 function busy(seconds) {
   const end = process.hrtime.bigint() + BigInt(Math.round(seconds * 1e9));
@@ -19,11 +38,91 @@ function busy(seconds) {
   return x;
 }
 
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const sleep = (s) => new Promise((r) => setTimeout(r, Math.max(0, s * 1000)));
+
+/** `cpuS` core-seconds of CPU time at most `rate` cores (rate <= 1: one process is one core). */
+async function work(cpuS, rate) {
+  const r = Math.min(1, Math.max(0.01, rate || 1));
+  const SLICE = 0.01;
+  const c0 = cpuNow();
+  let x = 0;
+  for (;;) {
+    const done = cpuNow() - c0;
+    if (done >= cpuS) break;
+    const t0 = process.hrtime.bigint();
+    const c1 = cpuNow();
+    const want = Math.min(r * SLICE, cpuS - done);
+    while (cpuNow() - c1 < want) x += Math.sqrt(x + 1);
+    if (r < 1) {
+      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+      await sleep(want / r - elapsed);
+    }
+  }
+  return x;
+}
+
 const now = () => Number(process.hrtime.bigint()) / 1e9;
+const payloads = new Map();
+function payload(bytes) {
+  // one buffer per size, reused: the function moves real bytes, the content does not matter
+  let b = payloads.get(bytes);
+  if (!b) {
+    b = Buffer.alloc(bytes, 0x61);
+    if (payloads.size > 64) payloads.clear();
+    payloads.set(bytes, b);
+  }
+  return b;
+}
+
+async function workflowInvocation(msg) {
+  const t0 = now();
+  if (msg.keysKey) await stores.remote.get(msg.keysKey); // repo.get_keys: one request to the request's document
+  const tf = now();
+  let readBytes = 0;
+  const inputs = msg.inputs ?? [];
+  const slots = { local: 0, remote: 0 };
+  await Promise.all(
+    inputs.map(async (i) => {
+      if (i.local) {
+        const c = await conn('local', slots.local++);
+        const v = await c.get(i.key);
+        if (!v) throw new Error(`input ${i.key}: not in the local store`);
+        readBytes += v.length;
+        return;
+      }
+      const lc = await conn('local', slots.local++);
+      await lc.command(['EXISTS', i.key]); // checks the local store first: a miss
+      const rc = await conn('remote', slots.remote++);
+      const v = await rc.get(i.key);
+      if (i.bytes > 0 && !v) throw new Error(`input ${i.key}: not in the remote store`);
+      readBytes += v ? v.length : 0;
+    }),
+  );
+  const t1 = now();
+  if (msg.sleepS > 0) await sleep(msg.sleepS);
+  if (msg.cpuS > 0) await work(msg.cpuS, msg.rate);
+  const t2 = now();
+  let wroteBytes = 0;
+  for (const o of msg.outputs ?? []) {
+    const v = o.bytes > 0 ? payload(o.bytes) : Buffer.from('k');
+    for (const s of o.stores) await stores[s].set(o.key, v);
+    wroteBytes += v.length * o.stores.length;
+  }
+  const t3 = now();
+  return { ok: true, keysS: tf - t0, fetchS: t1 - tf, computeS: t2 - t1, putS: t3 - t2, readBytes, wroteBytes };
+}
 
 process.on('message', async (msg) => {
   const t0 = now();
   try {
+    if (msg.wf) {
+      process.send({ id: msg.id, ...(await workflowInvocation(msg)) });
+      return;
+    }
     let readBytes = 0;
     for (const i of msg.inputs ?? []) {
       const v = await stores[i.store].get(i.key);

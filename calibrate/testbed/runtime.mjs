@@ -16,6 +16,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Resp } from './resp.mjs';
+import { createEngine } from './engine.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -286,8 +287,16 @@ async function remoteInvoke({ host, n, spec }) {
   return out;
 }
 
+// ---------- workflow engines (engine.mjs) ----------
+const engine = createEngine({ role, addr, remoteHost, remotePort, functionScript: FUNCTION_SCRIPT, controlPort: CONTROL_PORT, log });
+
 // ---------- dispatcher ----------
 async function handle(msg) {
+  if (typeof msg.op === 'string' && msg.op.startsWith('wf')) {
+    const r = await engine.handle(msg);
+    if (r === undefined) throw new Error(`unknown op ${JSON.stringify(msg.op)}`);
+    return r;
+  }
   switch (msg.op) {
     case 'info':
       return { role, addr, pid: process.pid };
@@ -353,6 +362,7 @@ stdinRl.on('close', () => shutdown(0)); // the controller went away: leave no fu
 
 function shutdown(code) {
   for (const c of all) c.kill('SIGKILL');
+  engine.stop();
   process.exit(code);
 }
 process.on('SIGTERM', () => shutdown(0));

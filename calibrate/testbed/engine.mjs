@@ -1,0 +1,339 @@
+// The testbed's workflow engines: real executions of a workflow request in the control and data
+// paths of flowsim's hyperflow and faasflow modes (reference 1.C), run by the agents of
+// runtime.mjs. Plain JavaScript with no dependencies, like the agent.
+//
+// A request arrives as a plan (validate/plan.ts compiles it from flowsim's own workflow model and
+// the mode's placement): per function its worker, its successors, how many parents trigger it, and
+// per instance the keys it reads (from the local store or the remote one), its compute and the
+// keys it writes (to memory, to the remote store or both). The plan is handed to every node before
+// the request's clock starts (as FaaSFlow creates the request's document before timing it).
+//
+// - hyperflow (MasterSP): the master engine (on the gateway node here) runs the request. For every
+//   function whose parents are all done it asks every worker for /info in parallel and waits for
+//   all replies (the result is unused, as in the authors' node_select()), then sends the function
+//   to its worker and holds that request until every instance has returned; then it triggers the
+//   successors.
+// - faasflow (WorkerSP): the gateway triggers the start functions on their workers. Each worker
+//   engine counts parents per request; when a function's count is complete it runs (all
+//   instances), then its engine triggers each successor function: a local one by a direct call, a
+//   remote one by one request to that worker's engine. A worker tells the gateway when an end
+//   function is done; the request ends when all have.
+//
+// Function instances run in function processes (function.mjs) of a pool per function and node:
+// an idle one is reused (warm), else a new one is forked (cold start: process start until it is
+// connected to its stores), at most `maxContainers` at once per function and node (the others
+// wait in FIFO order). Idle processes are kept until the testbed stops (FaaSFlow's keep-alive is
+// 600 s, longer than a validation cell).
+import net from 'node:net';
+import readline from 'node:readline';
+import { fork } from 'node:child_process';
+import { Resp } from './resp.mjs';
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+
+/** A JSON-lines connection to another agent's control port, requests multiplexed by id. */
+class Peer {
+  constructor(host, port) {
+    this.host = host;
+    this.port = port;
+    this.next = 1;
+    this.pending = new Map();
+    this.sock = null;
+    this.connecting = null;
+  }
+  connect() {
+    if (this.sock) return Promise.resolve(this.sock);
+    if (this.connecting) return this.connecting;
+    this.connecting = new Promise((resolve, reject) => {
+      const s = net.connect({ host: this.host, port: this.port }, () => {
+        s.setNoDelay(true);
+        this.sock = s;
+        this.connecting = null;
+        resolve(s);
+      });
+      s.on('error', (e) => {
+        this.connecting = null;
+        reject(e);
+        this.failAll(e);
+      });
+      s.on('close', () => {
+        this.sock = null;
+        this.failAll(new Error(`connection to ${this.host} closed`));
+      });
+      readline.createInterface({ input: s }).on('line', (line) => {
+        let m;
+        try {
+          m = JSON.parse(line);
+        } catch {
+          return;
+        }
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if (m.ok) p.resolve(m.result);
+        else p.reject(new Error(`${this.host}: ${m.error}`));
+      });
+    });
+    return this.connecting;
+  }
+  failAll(e) {
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+  }
+  async call(op, args = {}) {
+    const s = await this.connect();
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      s.write(JSON.stringify({ ...args, id, op }) + '\n');
+    });
+  }
+  close() {
+    this.sock?.destroy();
+  }
+}
+
+export function createEngine({ role, addr, remoteHost, remotePort, functionScript, controlPort, log }) {
+  const peers = new Map();
+  const peer = (host) => {
+    let p = peers.get(host);
+    if (!p) peers.set(host, (p = new Peer(host, controlPort)));
+    return p;
+  };
+  const plans = new Map(); // req -> plan
+  const counters = new Map(); // req -> Int32Array of parents left (workers, faasflow)
+  const waiting = new Map(); // req -> {left, resolve, reject, times} (gateway, faasflow)
+  const kept = new Map(); // req -> function times of this worker (faasflow)
+  let remote = null; // the engine's own connection to the remote store (key reads, clean-up)
+  const remoteStore = async () => (remote ??= await Resp.connect(remoteHost, remotePort));
+  let localStore = null;
+  const local = async () => (localStore ??= await Resp.connect('127.0.0.1', 6379));
+
+  // ---------- function processes ----------
+  const pools = new Map(); // pool key -> {idle: [], busy: number, queue: []}
+  const all = new Set();
+  let nextMsg = 1;
+
+  function startProcess() {
+    const t0 = now();
+    const child = fork(functionScript, [], {
+      env: { ...process.env, FS_REMOTE_HOST: remoteHost, FS_REMOTE_PORT: String(remotePort), FS_LOCAL_HOST: '127.0.0.1', FS_LOCAL_PORT: '6379' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    all.add(child);
+    child.on('exit', () => all.delete(child));
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('function cold start: timeout after 30 s')), 30000);
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`function process exited with ${code} before ready`)));
+      child.once('message', (m) => {
+        clearTimeout(t);
+        if (m && m.ready) resolve({ child, coldS: now() - t0 });
+        else reject(new Error('function process: unexpected first message'));
+      });
+    });
+  }
+
+  async function acquire(key, max) {
+    let p = pools.get(key);
+    if (!p) pools.set(key, (p = { idle: [], busy: 0, queue: [] }));
+    if (p.idle.length > 0) {
+      p.busy++;
+      return { child: p.idle.pop(), coldS: 0 };
+    }
+    if (p.busy < max) {
+      p.busy++;
+      try {
+        return await startProcess();
+      } catch (e) {
+        p.busy--;
+        throw e;
+      }
+    }
+    // FIFO wait for a process of this function to come back
+    return new Promise((resolve) => p.queue.push(resolve));
+  }
+
+  function release(key, child) {
+    const p = pools.get(key);
+    const w = p.queue.shift();
+    if (w) w({ child, coldS: 0 });
+    else {
+      p.busy--;
+      p.idle.push(child);
+    }
+  }
+
+  function runIn(child, spec) {
+    const id = nextMsg++;
+    return new Promise((resolve, reject) => {
+      const onMsg = (m) => {
+        if (m.id !== id) return;
+        child.off('message', onMsg);
+        if (m.ok) resolve(m);
+        else reject(new Error(m.error));
+      };
+      child.on('message', onMsg);
+      child.send({ ...spec, id, wf: true });
+    });
+  }
+
+  /** Runs every instance of function f of a request on this worker; resolves with their times. */
+  async function execFunction(req, f) {
+    const plan = plans.get(req);
+    if (!plan) throw new Error(`no plan for request ${req} on ${addr}`);
+    const fn = plan.functions[f];
+    const arrive = now();
+    if (fn.keysKey) await (await remoteStore()).get(fn.keysKey); // repo.get_keys: one request
+    const inst = await Promise.all(
+      fn.instances.map(async (spec) => {
+        const a = now();
+        const { child, coldS } = await acquire(fn.pool, fn.maxContainers);
+        const s = now();
+        try {
+          const r = await runIn(child, spec);
+          return { arrive: a, start: s, end: now(), coldS, fetchS: r.fetchS, computeS: r.computeS, putS: r.putS, readBytes: r.readBytes, wroteBytes: r.wroteBytes };
+        } finally {
+          release(fn.pool, child);
+        }
+      }),
+    );
+    return { f, node: addr, arrive, end: now(), instances: inst };
+  }
+
+  // ---------- hyperflow: the master engine ----------
+  async function runHyperflow(plan) {
+    const n = plan.functions.length;
+    const left = Int32Array.from(plan.functions.map((fn) => fn.parents));
+    const times = [];
+    const t0 = now();
+    let doneCount = 0;
+    await new Promise((resolve, reject) => {
+      const launch = async (f) => {
+        const fn = plan.functions[f];
+        try {
+          if (fn.kind === 'switch') times.push({ f, node: 'master', arrive: now(), end: now(), instances: [] });
+          else {
+            // node_select(): /info to every worker, all replies awaited
+            await Promise.all(plan.workers.map((w) => peer(w).call('info')));
+            times.push(await peer(plan.workers[fn.node]).call('wfExec', { req: plan.req, f }));
+          }
+          doneCount++;
+          for (const s of fn.succ) if (--left[s] === 0) void launch(s);
+          if (doneCount === n) resolve();
+        } catch (e) {
+          reject(e);
+        }
+      };
+      for (const f of plan.starts) void launch(f);
+    });
+    return { e2eS: now() - t0, t0, functions: times };
+  }
+
+  // ---------- faasflow: worker engines ----------
+  async function trigger(req, f) {
+    const plan = plans.get(req);
+    if (!plan) throw new Error(`no plan for request ${req} on ${addr}`);
+    let c = counters.get(req);
+    if (!c) counters.set(req, (c = Int32Array.from(plan.functions.map((fn) => fn.parents))));
+    if (--c[f] > 0) return; // parents still missing
+    const fn = plan.functions[f];
+    const r = fn.kind === 'switch' ? { f, node: addr, arrive: now(), end: now(), instances: [] } : await execFunction(req, f);
+    // one call per successor function: local ones directly, remote ones by a request
+    await Promise.all(
+      fn.succ.map((s) => {
+        const target = plan.workers[plan.functions[s].node];
+        return target === addr ? trigger(req, s) : peer(target).call('wfTrigger', { req, f: s });
+      }),
+    );
+    if (fn.succ.length === 0) await peer(plan.gateway).call('wfDone', { req, times: r });
+    else {
+      // kept here, collected by the clean-up after the request (no extra traffic during it)
+      let list = kept.get(req);
+      if (!list) kept.set(req, (list = []));
+      list.push(r);
+    }
+  }
+
+  async function runFaasflow(plan) {
+    const ends = plan.functions.filter((fn) => fn.succ.length === 0).length;
+    const t0 = now();
+    const done = new Promise((resolve, reject) => waiting.set(plan.req, { left: ends, resolve, reject, times: [] }));
+    await Promise.all(plan.starts.map((f) => peer(plan.workers[plan.functions[f].node]).call('wfTrigger', { req: plan.req, f })));
+    const w = await done;
+    waiting.delete(plan.req);
+    return { e2eS: w.end - t0, t0, functions: w.times };
+  }
+
+  async function cleanup(req) {
+    const plan = plans.get(req);
+    const times = kept.get(req) ?? [];
+    plans.delete(req);
+    counters.delete(req);
+    kept.delete(req);
+    if (!plan) return { deleted: 0, times };
+    let deleted = 0;
+    if (role === 'gateway' && plan.remoteKeys.length) deleted += await (await remoteStore()).command(['DEL', ...plan.remoteKeys]);
+    if (role === 'worker') {
+      const mine = plan.localKeys[addr] ?? [];
+      if (mine.length) deleted += await (await local()).command(['DEL', ...mine]);
+    }
+    return { deleted, times };
+  }
+
+  async function handle(msg) {
+    switch (msg.op) {
+      case 'wfPlan':
+        plans.set(msg.plan.req, msg.plan);
+        return { ok: true };
+      case 'wfRun': {
+        const plan = plans.get(msg.req);
+        if (!plan) throw new Error(`wfRun: no plan for request ${msg.req}`);
+        return plan.mode === 'hyperflow' ? runHyperflow(plan) : runFaasflow(plan);
+      }
+      case 'wfExec':
+        return execFunction(msg.req, msg.f);
+      case 'wfTrigger':
+        // answered at once (the trigger's HTTP reply); the function runs on
+        void trigger(msg.req, msg.f).catch((e) => {
+          log(`request ${msg.req} function ${msg.f}: ${e?.message ?? e}`);
+          const plan = plans.get(msg.req);
+          if (plan) void peer(plan.gateway).call('wfFail', { req: msg.req, error: String(e?.message ?? e) }).catch(() => {});
+        });
+        return { ok: true };
+      case 'wfDone': {
+        const w = waiting.get(msg.req);
+        if (!w) return { ok: false };
+        w.times.push(msg.times);
+        if (--w.left === 0) {
+          w.end = now();
+          w.resolve(w);
+        }
+        return { ok: true };
+      }
+      case 'wfFail': {
+        waiting.get(msg.req)?.reject(new Error(msg.error));
+        return { ok: true };
+      }
+      case 'wfCleanup':
+        return cleanup(msg.req);
+      case 'wfStop': {
+        const n = all.size;
+        for (const c of all) c.kill('SIGKILL');
+        pools.clear();
+        return { stopped: n };
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  function stop() {
+    for (const c of all) c.kill('SIGKILL');
+    for (const p of peers.values()) p.close();
+    remote?.close();
+    localStore?.close();
+  }
+
+  return { handle, stop };
+}
