@@ -1,0 +1,252 @@
+/**
+ * Compiles one workflow request into the plan the testbed's engines execute for real
+ * (calibrate/testbed/engine.mjs), from flowsim's own workflow model and the mode's own placement,
+ * so that the real run and the simulation execute the same workflow the same way:
+ *
+ * - placement: hyperflow = `stableHash(name) % workers` (HyperFlowMode), faasflow = FaaSFlow's
+ *   grouping (groupWorkflow) with FaaStore's `to` per function (faastorePlacement);
+ * - triggering: a function runs once all the functions that trigger it are done (one trigger per
+ *   function, whatever its instances), as both FaaSFlow engines do; switch choices are taken from
+ *   the workflow (only certain branches, probability 0 or 1, are supported: a real run and a
+ *   simulation cannot draw the same random branch);
+ * - data, as faas-function.ts moves it: instance i of g reads, per in-edge e with bytes, item i of a
+ *   foreach edge, every producer instance of a merge or normal edge; a read is local when the
+ *   producer stored to memory on the same worker, else a local miss then a remote read; outputs are
+ *   written key after key (FaaSFlow's put_keys document update first for foreach producers that
+ *   store remotely), to the remote store and/or local memory; workflow-level inputs are remote
+ *   misses (`request.workflowInputs: miss`, as in the authors' runs);
+ * - compute: `cpu > 0` functions do `serviceTime x cpu` core-seconds of CPU work at `cpu` cores
+ *   (the node model's definition, node.ts); `cpu: 0` functions sleep `serviceTime`.
+ */
+import { makeDistribution } from '../sim/engine/distributions.js';
+import { makeRng, type Rng } from '../sim/engine/random.js';
+import type { Params } from '../sim/params.js';
+import { compileWorkflow, isTriggering, type CompiledWorkflow, type WorkflowSpec } from '../sim/models/workflow.js';
+import { outputKeys, stableHash, type AppRuntime } from '../sim/modes/mode.js';
+import { extraOutputBytes } from '../sim/modes/faas-function.js';
+import { groupWorkflow } from '../sim/modes/faasflow-grouping.js';
+import { faastorePlacement } from '../sim/modes/faasflow.js';
+
+export type PlanMode = 'hyperflow' | 'faasflow';
+
+export interface PlanInput {
+  key: string;
+  bytes: number;
+  /** Read from the worker's own store (the producer stored to memory on this worker). */
+  local: boolean;
+}
+
+export interface PlanOutput {
+  key: string;
+  bytes: number;
+  stores: Array<'remote' | 'local'>;
+}
+
+export interface PlanInstance {
+  inputs: PlanInput[];
+  sleepS: number;
+  cpuS: number;
+  rate: number;
+  outputs: PlanOutput[];
+}
+
+export interface PlanFunction {
+  name: string;
+  kind: 'function' | 'switch';
+  /** Index into `workers`. */
+  node: number;
+  pool: string;
+  maxContainers: number;
+  /** Functions that trigger this one (distinct). */
+  parents: number;
+  succ: number[];
+  /** Foreach/merge consumers read the request's keys first (repo.get_keys). */
+  keysKey?: string;
+  instances: PlanInstance[];
+}
+
+export interface Plan {
+  req: string;
+  mode: PlanMode;
+  gateway: string;
+  workers: string[];
+  starts: number[];
+  functions: PlanFunction[];
+  remoteKeys: string[];
+  localKeys: Record<string, string[]>;
+}
+
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+/** What a compiled workflow needs once per cell: placement and the live part of the DAG. */
+export interface PlanTemplate {
+  spec: WorkflowSpec;
+  cw: CompiledWorkflow;
+  mode: PlanMode;
+  nodeOf: number[];
+  toMem: boolean[];
+  toDb: boolean[];
+  alive: boolean[];
+  liveEdge: boolean[];
+  service: Array<{ sample(rng: Rng): number }>;
+}
+
+export function planTemplate(spec: WorkflowSpec, mode: PlanMode, workerCount: number, params: Params): PlanTemplate {
+  const cw = compileWorkflow(spec);
+  const n = cw.functions.length;
+  let nodeOf: number[];
+  let toMem: boolean[];
+  let toDb: boolean[];
+  if (mode === 'hyperflow') {
+    nodeOf = cw.functions.map((fn) => stableHash(fn.name) % workerCount);
+    toMem = new Array(n).fill(false);
+    toDb = new Array(n).fill(true);
+  } else {
+    const g = groupWorkflow(cw, workerCount, params.faasflow);
+    nodeOf = Array.from(g.nodeOf);
+    ({ toMem, toDb } = faastorePlacement({ cw } as AppRuntime, g));
+  }
+  // certain switch branches only
+  const liveEdge = new Array(cw.edges.length).fill(false);
+  const alive = new Array(n).fill(false);
+  for (const f of cw.topo) {
+    const trig = cw.inEdges[f].filter((e) => isTriggering(cw.edges[e]));
+    alive[f] = trig.length === 0 || trig.some((e) => liveEdge[e]);
+    if (!alive[f]) continue;
+    const sw = cw.outEdges[f].filter((e) => cw.edges[e].kind === 'switch');
+    for (const e of sw) {
+      const p = cw.edges[e].probability ?? 0;
+      if (p > 0 && p < 1)
+        throw new PlanError(`${spec.name}: switch ${cw.functions[f].name} -> ${cw.edges[e].to} has probability ${p}; the testbed runs only certain branches (0 or 1)`);
+    }
+    for (const e of cw.outEdges[f]) liveEdge[e] = cw.edges[e].kind !== 'switch' || (cw.edges[e].probability ?? 0) >= 1;
+  }
+  const service = cw.functions.map((fn) => makeDistribution(fn.serviceTime));
+  return { spec, cw, mode, nodeOf, toMem, toDb, alive, liveEdge, service };
+}
+
+/** The plan of one request; `rng` draws the service times. */
+export function compilePlan(t: PlanTemplate, req: string, gateway: string, workers: string[], rng: Rng): Plan {
+  const { cw } = t;
+  const index = new Map<number, number>(); // function -> plan index
+  cw.topo.forEach((f) => {
+    if (t.alive[f]) index.set(f, index.size);
+  });
+  const remoteKeys = new Set<string>();
+  const localKeys: Record<string, Set<string>> = {};
+  const keyOf = (f: number, i: number, k: number, j: number) => `${req}/${f}/${i}/${k}/${j}`;
+  const docKey = `${req}/keys`;
+  // which key carries edge e, item j of the producer's instance i
+  const edgeKey = new Map<number, number>();
+  for (let f = 0; f < cw.functions.length; f++) outputKeys(cw, f).forEach((k, ki) => k.edges.forEach((e) => edgeKey.set(e, ki)));
+
+  const functions: PlanFunction[] = [];
+  for (const f of cw.topo) {
+    if (!t.alive[f]) continue;
+    const fn = cw.functions[f];
+    const node = t.nodeOf[f];
+    const succ = new Set<number>();
+    for (const e of cw.outEdges[f]) {
+      const to = cw.index.get(cw.edges[e].to)!;
+      if (t.liveEdge[e] && isTriggering(cw.edges[e]) && t.alive[to]) succ.add(index.get(to)!);
+    }
+    const parents = new Set<number>();
+    for (const e of cw.inEdges[f]) {
+      const from = cw.index.get(cw.edges[e].from)!;
+      if (t.liveEdge[e] && isTriggering(cw.edges[e]) && t.alive[from]) parents.add(from);
+    }
+    const readsKeys = cw.inEdges[f].some((e) => cw.edges[e].kind === 'foreach' || cw.edges[e].kind === 'merge');
+    const instances: PlanInstance[] = [];
+    if (fn.kind !== 'switch') {
+      for (let i = 0; i < fn.instances; i++) {
+        const inputs: PlanInput[] = [];
+        if (fn.inputBytes > 0) inputs.push({ key: `${req}/input/${f}`, bytes: 0, local: false });
+        for (const e of cw.inEdges[f]) {
+          const edge = cw.edges[e];
+          if (edge.bytes <= 0 || !t.liveEdge[e]) continue;
+          const from = cw.index.get(edge.from)!;
+          if (!t.alive[from]) continue;
+          const ki = edgeKey.get(e);
+          if (ki === undefined) continue;
+          const local = t.toMem[from] && t.nodeOf[from] === node;
+          const producers = cw.functions[from].instances;
+          if (edge.kind === 'foreach') inputs.push({ key: keyOf(from, 0, ki, i), bytes: edge.bytes, local });
+          else for (let k = 0; k < producers; k++) inputs.push({ key: keyOf(from, k, ki, 0), bytes: edge.bytes, local });
+        }
+        const outputs: PlanOutput[] = [];
+        const stores: Array<'remote' | 'local'> = [...(t.toDb[f] ? (['remote'] as const) : []), ...(t.toMem[f] ? (['local'] as const) : [])];
+        const note = (key: string) => {
+          if (t.toDb[f]) remoteKeys.add(key);
+          if (t.toMem[f]) (localKeys[workers[node]] ??= new Set()).add(key);
+        };
+        if (t.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) {
+          outputs.push({ key: docKey, bytes: 0, stores: ['remote'] });
+          remoteKeys.add(docKey);
+        }
+        outputKeys(cw, f).forEach((k, ki) => {
+          const e = cw.edges[k.edges[0]];
+          if (k.bytes <= 0) return;
+          const count = e.kind === 'foreach' ? cw.functions[cw.index.get(e.to)!].instances : 1;
+          for (let j = 0; j < count; j++) {
+            const key = keyOf(f, i, ki, j);
+            outputs.push({ key, bytes: k.bytes, stores });
+            note(key);
+          }
+        });
+        const extra = extraOutputBytes({ cw }, f);
+        if (extra > 0) {
+          const key = `${req}/${f}/${i}/extra`;
+          outputs.push({ key, bytes: extra, stores });
+          note(key);
+        }
+        const s = Math.max(0, t.service[f].sample(rng));
+        instances.push(fn.cpu > 0 ? { inputs, sleepS: 0, cpuS: s * fn.cpu, rate: fn.cpu, outputs } : { inputs, sleepS: s, cpuS: 0, rate: 0, outputs });
+      }
+    }
+    functions.push({
+      name: fn.name,
+      kind: fn.kind,
+      node,
+      pool: `${t.spec.name}/${fn.name}`,
+      maxContainers: fn.maxContainers,
+      parents: parents.size,
+      succ: [...succ],
+      ...(readsKeys ? { keysKey: docKey } : {}),
+      instances,
+    });
+  }
+  const starts = functions.map((fn, k) => (fn.parents === 0 ? k : -1)).filter((k) => k >= 0);
+  return {
+    req,
+    mode: t.mode,
+    gateway,
+    workers,
+    starts,
+    functions,
+    remoteKeys: [...remoteKeys],
+    localKeys: Object.fromEntries(Object.entries(localKeys).map(([a, s]) => [a, [...s]])),
+  };
+}
+
+/** A stream for the service times of the real runs of one cell. */
+export function planRng(seed: number, cell: string): Rng {
+  return makeRng(seed, `validate:${cell}`);
+}
+
+/** Scales every byte count of a workflow by `factor` (edges, inputs, outputs); the scaled spec is simulated too. */
+export function scaleWorkflowBytes(spec: WorkflowSpec, factor: number): WorkflowSpec {
+  if (factor === 1) return spec;
+  const s = structuredClone(spec);
+  const r = (x: number) => Math.round(x * factor);
+  for (const e of s.edges) e.bytes = r(e.bytes);
+  for (const fn of s.functions) {
+    fn.inputBytes = r(fn.inputBytes);
+    fn.userOutputBytes = r(fn.userOutputBytes);
+    if (fn.outputBytes !== undefined) fn.outputBytes = r(fn.outputBytes);
+    if (fn.unreadOutputBytes !== undefined) fn.unreadOutputBytes = r(fn.unreadOutputBytes);
+  }
+  s.description = `${spec.description ?? spec.name} [bytes scaled x${factor} for the testbed]`;
+  return s;
+}

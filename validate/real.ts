@@ -1,0 +1,109 @@
+/**
+ * Runs validation cells for real on a testbed (Docker containers or network namespaces): each
+ * request is compiled into a plan (plan.ts), handed to every node, run by the testbed's engines
+ * (calibrate/testbed/engine.mjs), and its keys are removed afterwards. One client in a closed
+ * loop (FaaSFlow's e2e protocol) or an open loop at a fixed rate (its tail-latency protocol); the
+ * first `warmup` requests are discarded, as FaaSFlow's AE discards 2.
+ */
+import type { NodeInfo, Testbed } from '../calibrate/testbed/types.js';
+import type { Params } from '../sim/params.js';
+import type { WorkflowSpec } from '../sim/models/workflow.js';
+import { compilePlan, planRng, planTemplate, type Plan, type PlanMode } from './plan.js';
+
+export interface RealCell {
+  id: string;
+  /** The (scaled) workflow, as simulated too. */
+  spec: WorkflowSpec;
+  mode: PlanMode;
+  bandwidthMBps: number;
+  /** Closed loop (1 client) when undefined. */
+  rpm?: number;
+  requests: number;
+  warmup: number;
+}
+
+interface FunctionTimes {
+  f: number;
+  node: string;
+  arrive: number;
+  end: number;
+  instances: Array<{ arrive: number; start: number; end: number; coldS: number; fetchS: number; computeS: number; putS: number; readBytes: number; wroteBytes: number }>;
+}
+
+export interface RealRequest {
+  req: string;
+  e2eS: number;
+  dataS: number;
+  coldStarts: number;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+export interface RealResult {
+  cell: RealCell;
+  requests: RealRequest[];
+  wallS: number;
+}
+
+const nowS = () => Number(process.hrtime.bigint()) / 1e9;
+
+async function runOne(tb: Testbed, plan: Plan, timeoutMs: number): Promise<RealRequest> {
+  const nodes: NodeInfo[] = [tb.gateway, ...tb.workers];
+  await Promise.all(nodes.map((n) => tb.call(n, 'wfPlan', { plan })));
+  let run: { e2eS: number; functions: FunctionTimes[] } | undefined;
+  let failure: unknown;
+  try {
+    run = await tb.call<{ e2eS: number; functions: FunctionTimes[] }>(tb.gateway, 'wfRun', { req: plan.req }, timeoutMs);
+  } catch (e) {
+    failure = e;
+  }
+  // the request's keys and state go, whether it completed or not
+  const cleaned = await Promise.all(nodes.map((n) => tb.call<{ times: FunctionTimes[] }>(n, 'wfCleanup', { req: plan.req }).catch(() => ({ times: [] as FunctionTimes[] }))));
+  if (!run) throw failure;
+  const all = [...run.functions, ...cleaned.flatMap((c) => c.times ?? [])];
+  let dataS = 0;
+  let cold = 0;
+  let rd = 0;
+  let wr = 0;
+  for (const ft of all)
+    for (const i of ft.instances) {
+      dataS += i.fetchS + i.putS;
+      if (i.coldS > 0) cold++;
+      rd += i.readBytes;
+      wr += i.wroteBytes;
+    }
+  return { req: plan.req, e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
+}
+
+/** Runs one cell; the testbed must already be shaped at the cell's bandwidth. */
+export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, seed: number, log: (m: string) => void): Promise<RealResult> {
+  const t0 = nowS();
+  // every cell starts with no function process, as a simulation starts with no container
+  await Promise.all(tb.workers.map((w) => tb.call(w, 'wfStop')));
+  const template = planTemplate(cell.spec, cell.mode, tb.workers.length, params);
+  const rng = planRng(seed, cell.id);
+  const workers = tb.workers.map((w) => w.addr);
+  const total = cell.warmup + cell.requests;
+  const timeoutMs = params.request.timeoutS * 1000 * 3;
+  const out: RealRequest[] = [];
+  const plans = Array.from({ length: total }, (_, k) => compilePlan(template, `${cell.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${k}`, tb.gateway.addr, workers, rng));
+  if (cell.rpm === undefined) {
+    for (let k = 0; k < total; k++) {
+      const r = await runOne(tb, plans[k]!, timeoutMs);
+      if (k >= cell.warmup) out.push(r);
+      log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
+    }
+  } else {
+    const gap = 60 / cell.rpm;
+    const start = nowS();
+    const pending = plans.map(async (p, k) => {
+      const wait = start + k * gap - nowS();
+      if (wait > 0) await new Promise((res) => setTimeout(res, wait * 1000));
+      const r = await runOne(tb, p, timeoutMs);
+      log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
+      return [k, r] as const;
+    });
+    for (const [k, r] of await Promise.all(pending)) if (k >= cell.warmup) out.push(r);
+  }
+  return { cell, requests: out, wallS: nowS() - t0 };
+}
