@@ -130,6 +130,7 @@ async function main(): Promise<void> {
     .strict()
     .help()
     .fail((msg, err) => {
+      if (!err && /Not enough non-option arguments/.test(msg)) throw new UsageError('expected a testbed: docker or netns (npm run validate -- docker --help)');
       throw err ?? new UsageError(msg);
     })
     .parse();
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
     benchmarks.map((b) => {
       let spec;
       try {
-        spec = scaleWorkflowBytes(loadWorkflow(b), scales[b] ?? 1);
+        spec = structuredClone(scaleWorkflowBytes(loadWorkflow(b), scales[b] ?? 1));
         for (const m of modes) planTemplate(spec, m as 'hyperflow' | 'faasflow', argv.workers, base);
       } catch (e) {
         if (e instanceof PlanError) throw new UsageError(`--benchmarks: ${e.message}`);
@@ -181,7 +182,6 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const runId = `${argv.testbed}-${stamp}`;
   const dir = path.resolve(argv.out, runId);
-  fs.mkdirSync(dir, { recursive: true });
   const caps = bandwidths.map(wondershaperCapBps);
   log(`validate: testbed ${argv.testbed}, ${benchmarks.length} benchmarks x ${modes.length} modes x ${bandwidths.length} caps (${bandwidths.join('/')} MB/s), ${argv.requests} requests per cell after ${argv.warmup} warm-up; results in ${path.relative(process.cwd(), dir)}`);
   let tb: Testbed | undefined;
@@ -191,6 +191,7 @@ async function main(): Promise<void> {
       argv.testbed === 'netns'
         ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, log })
         : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage', cpus: { worker: argv.cpus }, memoryBytes: argv.memory * 2 ** 30, image: argv.dockerImage });
+    fs.mkdirSync(dir, { recursive: true });
     log('[probes] calibration probes (quick plan) ...');
     const m = await runProbes(tb, makePlan(caps, true), log);
     const fits = fitAll(m);
@@ -204,6 +205,13 @@ async function main(): Promise<void> {
       params: probeParams,
       fits: { bandwidthFactor: fits.bandwidthFactor, latencyFactor: fits.latencyFactor, linkLatencyS: fits.linkLatencyS },
     };
+    // what one function process takes on this testbed: the memory each function is simulated with
+    // (the workflows' 256 MiB is FaaSFlow's assumption for Docker containers, not these processes)
+    const rss = (await tb.call<{ rssBytes: number }>(tb.workers[0]!, 'functionRss')).rssBytes;
+    if (!(rss > 0)) throw new Error('could not read the resident memory of a function process on the testbed');
+    log(`function process: ${(rss / 2 ** 20).toFixed(1)} MiB resident; functions are simulated with it`);
+    for (const spec of specs.values()) for (const fn of spec.functions) fn.memoryBytes = rss;
+    (profile.fits as Record<string, unknown>).functionRssBytes = rss;
     const profilePath = writeProfile(profile, dir);
     const clusterPath = path.join(dir, 'cluster.yaml');
     fs.writeFileSync(clusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: argv.testbed }));
@@ -298,8 +306,8 @@ function toWorkflowFile(spec: ReturnType<typeof loadWorkflow>): Record<string, u
     description: spec.description,
     source: spec.source ?? 'validate',
     functions: spec.functions.map((f) => {
+      if (f.kind === 'switch') return { name: f.name, kind: 'switch' };
       const o: Record<string, unknown> = { name: f.name, serviceTime: f.serviceTime, cpu: f.cpu, memory: `${f.memoryBytes}B`, maxContainers: f.maxContainers, instances: f.instances };
-      if (f.kind === 'switch') o.kind = 'switch';
       if (f.inputBytes) o.inputBytes = f.inputBytes;
       if (f.outputBytes !== undefined) o.outputBytes = f.outputBytes;
       if (f.unreadOutputBytes) o.unreadOutputBytes = f.unreadOutputBytes;

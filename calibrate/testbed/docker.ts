@@ -345,7 +345,8 @@ export async function cleanupDockerLeftovers(docker: Docker): Promise<number> {
     if (stale(n.Labels)) await docker.getNetwork(n.Id).remove().catch(() => {});
   }
   for (const im of await docker.listImages({ filters: { label: [LABEL] } })) {
-    if (stale(im.Labels)) await docker.getImage(im.Id).remove({ force: true }).catch(() => {});
+    // not forced: an image a live testbed still runs stays
+    if (stale(im.Labels)) await docker.getImage(im.Id).remove().catch(() => {});
   }
   return removed;
 }

@@ -10,6 +10,7 @@
 // On workers it is the function runtime: `invoke` runs a synthetic function in a function process
 // (function.mjs), reusing an idle one (warm) or forking a new one (cold start = process start until
 // the process has connected to its stores and says it is ready).
+import fs from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
 import { fork } from 'node:child_process';
@@ -311,6 +312,17 @@ async function handle(msg) {
       return invoke(msg);
     case 'coldStarts':
       return coldStarts(msg.n ?? 5);
+    case 'functionRss': {
+      // resident memory of a fresh function process (what one "container" of the testbed takes)
+      const { child } = await startFunction();
+      try {
+        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+        const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
+        return { rssBytes: kb * 1024 };
+      } finally {
+        child.kill('SIGKILL');
+      }
+    }
     case 'remoteInvoke':
       return remoteInvoke(msg);
     case 'stopFunctions':

@@ -1,0 +1,100 @@
+import test from 'ava';
+import { loadWorkflow } from '../sim/config/load.js';
+import { DEFAULT_PARAMS } from '../sim/params.js';
+import { makeRng } from '../sim/engine/random.js';
+import type { WorkflowSpec } from '../sim/models/workflow.js';
+import { compilePlan, planTemplate, PlanError, scaleWorkflowBytes, type Plan } from '../validate/plan.js';
+
+const WORKERS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
+
+function plan(spec: WorkflowSpec | string, mode: 'hyperflow' | 'faasflow'): Plan {
+  const s = typeof spec === 'string' ? loadWorkflow(spec) : spec;
+  return compilePlan(planTemplate(s, mode, WORKERS.length, DEFAULT_PARAMS), 'r1', '10.0.0.9', WORKERS, makeRng(1, 'test'));
+}
+
+/** Every key read is written earlier in the plan with the bytes the reader expects (no read of nothing). */
+function checkKeys(t: import('ava').ExecutionContext, p: Plan): void {
+  const written = new Map<string, { bytes: number; stores: string[]; node: number }>();
+  for (const fn of p.functions)
+    for (const inst of fn.instances) {
+      for (const i of inst.inputs) {
+        if (i.key.includes('/input/')) continue; // workflow inputs: remote misses
+        const w = written.get(i.key);
+        t.truthy(w, `${fn.name} reads ${i.key} before anything writes it`);
+        t.is(w!.bytes, i.bytes, `${i.key}: bytes`);
+        if (i.local) {
+          t.true(w!.stores.includes('local'), `${i.key}: local read of a remote-only key`);
+          t.is(w!.node, fn.node, `${i.key}: local read on another worker`);
+        } else t.true(w!.stores.includes('remote'), `${i.key}: remote read of a memory-only key`);
+      }
+      for (const o of inst.outputs) written.set(o.key, { bytes: o.bytes, stores: o.stores, node: fn.node });
+    }
+  // clean-up lists cover every key written
+  for (const [k, w] of written) {
+    if (w.stores.includes('remote')) t.true(p.remoteKeys.includes(k), `${k} not in remoteKeys`);
+    if (w.stores.includes('local')) t.true(p.localKeys[WORKERS[w.node]!]!.includes(k), `${k} not in localKeys`);
+  }
+}
+
+test('plan: wordcount in hyperflow mode, counted by hand (1 start, 8 counts, 1 merge; every byte through the remote store)', (t) => {
+  const p = plan('wordcount', 'hyperflow');
+  t.deepEqual(p.functions.map((f) => [f.name, f.instances.length, f.parents]), [['start', 1, 0], ['count', 8, 1], ['merge', 1, 1]]);
+  t.deepEqual(p.starts, [0]);
+  t.deepEqual(p.functions[0]!.succ, [1]);
+  t.deepEqual(p.functions[2]!.succ, []);
+  // start writes put_keys, one key per file, then the 8 B of filename keys merge reads (a data
+  // edge); count i reads file i; merge reads the 8 counts and start's keys
+  const start = p.functions[0]!.instances[0]!;
+  t.is(start.outputs[0]!.key, 'r1/keys');
+  t.is(start.outputs.length, 1 + 8 + 1);
+  t.deepEqual(start.outputs.map((o) => o.bytes), [0, ...new Array(8).fill(412638), 8]);
+  for (let i = 0; i < 8; i++) {
+    const c = p.functions[1]!.instances[i]!;
+    t.is(c.inputs.length, 1);
+    t.is(c.inputs[0]!.key, start.outputs[1 + i]!.key);
+  }
+  t.deepEqual(p.functions[2]!.instances[0]!.inputs.map((i) => i.bytes).sort(), [...new Array(8).fill(92124), 8].sort());
+  t.truthy(p.functions[1]!.keysKey);
+  for (const fn of p.functions) for (const inst of fn.instances) for (const i of inst.inputs) t.false(i.local);
+  for (const fn of p.functions) for (const inst of fn.instances) for (const o of inst.outputs) t.deepEqual(o.stores, ['remote']);
+  // cpu 0.2, service 0.119 s: 0.0238 core-seconds at 0.2 cores
+  t.is(p.functions[1]!.instances[0]!.rate, 0.2);
+  t.true(Math.abs(p.functions[1]!.instances[0]!.cpuS - 0.119 * 0.2) < 1e-12);
+  checkKeys(t, p);
+});
+
+test('plan: faasflow mode reads same-group data locally, and every read key is written first (all built-ins)', (t) => {
+  for (const name of ['wordcount', 'genome', 'cycles', 'soykb', 'epigenomics', 'video', 'file-processing', 'illegal-recognizer']) {
+    for (const mode of ['hyperflow', 'faasflow'] as const) checkKeys(t, plan(name, mode));
+  }
+  const p = plan('genome', 'faasflow');
+  t.true(p.functions.some((f) => f.instances.some((i) => i.inputs.some((x) => x.local))), 'genome groups some data in memory');
+  // scientific functions sleep (cpu 0)
+  t.true(p.functions.every((f) => f.instances.every((i) => i.cpuS === 0 && i.sleepS === 1)));
+});
+
+test('plan: an unchosen switch branch does not trigger; a random branch is refused', (t) => {
+  const p = plan('illegal-recognizer', 'hyperflow');
+  // virtual1 -> mosaic has probability 0: mosaic waits for virtual2 only
+  const names = p.functions.map((f) => f.name);
+  const mosaic = p.functions[names.indexOf('mosaic')]!;
+  t.is(mosaic.parents, 1);
+  t.false(p.functions[names.indexOf('virtual1')]!.succ.includes(names.indexOf('mosaic')));
+  t.deepEqual(p.functions[names.indexOf('virtual1')]!.instances, []);
+  const spec = structuredClone(loadWorkflow('illegal-recognizer'));
+  for (const e of spec.edges) if (e.kind === 'switch' && e.from === 'virtual1') e.probability = 0.5;
+  const e = t.throws(() => planTemplate(spec, 'hyperflow', 3, DEFAULT_PARAMS), { instanceOf: PlanError });
+  t.regex(e!.message, /probability 0\.5/);
+});
+
+test('scaleWorkflowBytes scales every byte count and nothing else', (t) => {
+  const s = loadWorkflow('cycles');
+  const h = scaleWorkflowBytes(s, 0.1);
+  t.is(h.edges.length, s.edges.length);
+  h.edges.forEach((e, k) => t.is(e.bytes, Math.round(s.edges[k]!.bytes * 0.1)));
+  h.functions.forEach((f, k) => {
+    t.is(f.inputBytes, Math.round(s.functions[k]!.inputBytes * 0.1));
+    t.deepEqual(f.serviceTime, s.functions[k]!.serviceTime);
+  });
+  t.is(scaleWorkflowBytes(s, 1), s);
+});
