@@ -25,8 +25,8 @@ async function validate(args: string[], env: Record<string, string> = {}): Promi
 
 const cases: Array<[string, string[], RegExp]> = [
   ['an unknown benchmark', ['docker', '-b', 'nope'], /unknown benchmark 'nope'; valid names are .*wordcount/],
-  ['an unknown mode', ['docker', '-m', 'fast'], /unknown mode 'fast'; valid modes are hyperflow, faasflow/],
-  ['dataflower mode (not on the testbed yet)', ['docker', '-m', 'dataflower'], /dataflower is not run on the testbed yet/],
+  ['an unknown mode', ['docker', '-m', 'fast'], /unknown mode 'fast'; valid modes are hyperflow, faasflow, dataflower/],
+  ['a benchmark with a random switch branch', ['docker', '-b', 'test/fixtures/random-switch.yaml'], /probability 0\.5; the testbed runs only certain branches/],
   ['a bandwidth of 0', ['docker', '--bandwidth', '0'], /--bandwidth: expected positive numbers, got '0'/],
   ['a bandwidth that is not a number', ['docker', '--bandwidth', '50,x'], /--bandwidth: expected positive numbers, got 'x'/],
   ['no testbed', [], /testbed/],

@@ -3,7 +3,7 @@ import { loadWorkflow } from '../sim/config/load.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
 import { makeRng } from '../sim/engine/random.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
-import { compilePlan, planTemplate, PlanError, scaleWorkflowBytes, type Plan } from '../validate/plan.js';
+import { compileDataflowerPlan, compilePlan, planTemplate, PlanError, scaleWorkflowBytes, type Plan } from '../validate/plan.js';
 
 const WORKERS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 
@@ -97,4 +97,46 @@ test('scaleWorkflowBytes scales every byte count and nothing else', (t) => {
     t.deepEqual(f.serviceTime, s.functions[k]!.serviceTime);
   });
   t.is(scaleWorkflowBytes(s, 1), s);
+});
+
+test('plan: df-wordcount in dataflower mode, counted by hand (items posted while start computes, streamed across workers, prefetched)', (t) => {
+  const tpl = planTemplate(loadWorkflow('df-wordcount'), 'dataflower', 3, DEFAULT_PARAMS);
+  const p = compileDataflowerPlan(tpl, 'r1', 0, '10.0.0.9', WORKERS, makeRng(1, 'test'), {
+    inlineBytes: 16 * 1024,
+    chunkBytes: 256 * 1024,
+    pressureFactor: 0.8,
+    pressureAware: true,
+    foreachSpread: true,
+    egressCapBps: (cpu) => 50e6 * cpu,
+  });
+  t.deepEqual(p.functions.map((f) => [f.name, f.node, f.instances.length]), [['start', 0, 1], ['count', 1, 8], ['merge', 2, 1]]);
+  t.is(p.ends, 1);
+  const start = p.functions[0]!.instances[0]!;
+  t.is(start.need, 0);
+  t.is(start.segments, 8);
+  // item j of the foreach after segment j, to count instance j on w1: 412,638 B > 16 KB, remote
+  const items = start.emits.filter((e) => e.fn === 1);
+  t.deepEqual(items.map((e) => [e.segment, e.inst, e.node, e.how, e.bytes]), Array.from({ length: 8 }, (_, j) => [j, j, 1, 'remote', 412638]));
+  // the 8-byte data item to merge travels inline at the end
+  t.deepEqual(start.emits.filter((e) => e.fn === 2).map((e) => [e.segment, e.how]), [[-1, 'inline']]);
+  t.is(start.egressCapBps, 50e6 * 0.2);
+  for (const c of p.functions[1]!.instances) {
+    t.is(c.need, 1);
+    t.is(c.reads.length, 1);
+    t.is(c.emits.length, 1);
+    t.is(c.emits[0]!.how, 'remote');
+  }
+  // merge waits for 8 counts + start's data item; reads the 8 prefetched counts (the 8 B one came inline)
+  const merge = p.functions[2]!.instances[0]!;
+  t.is(merge.need, 9);
+  t.deepEqual(merge.reads.map((r) => r.bytes), new Array(8).fill(92124));
+  t.is(merge.userBytes, 325053);
+  // every read is an emitted key
+  const emitted = new Set(p.functions.flatMap((f) => f.instances.flatMap((i) => i.emits.map((e) => e.key))));
+  for (const f of p.functions) for (const i of f.instances) for (const r of i.reads) t.true(emitted.has(r.key), r.key);
+  // video's transcode alternates between its two workers by request index
+  const vt = planTemplate(loadWorkflow('df-video'), 'dataflower', 3, DEFAULT_PARAMS);
+  const nodeOf = (k: number) => compileDataflowerPlan(vt, `r${k}`, k, 'g', WORKERS, makeRng(1, 'x'), { inlineBytes: 16384, chunkBytes: 262144, pressureFactor: 0.8, pressureAware: true, foreachSpread: true, egressCapBps: () => Infinity }).functions.find((f) => f.name === 'transcode')!.node;
+  t.not(nodeOf(0), nodeOf(1));
+  t.is(nodeOf(0), nodeOf(2));
 });

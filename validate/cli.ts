@@ -32,7 +32,8 @@ import { parityPlot } from '../calibrate/from-measurements.js';
 import { ConfigError, loadWorkflow, workflowNames } from '../sim/config/load.js';
 import { wondershaperCapBps } from '../sim/config/units.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
-import { PlanError, planTemplate, scaleWorkflowBytes } from './plan.js';
+import { PlanError, planTemplate, scaleWorkflowBytes, type PlanMode } from './plan.js';
+import { parseRate } from '../sim/config/units.js';
 import { runRealCell, type RealResult } from './real.js';
 
 class UsageError extends Error {}
@@ -49,7 +50,9 @@ export const DEFAULT_SCALES: Record<string, number> = {
   'illegal-recognizer': 1,
 };
 const DEFAULT_BENCHMARKS = ['wordcount', 'epigenomics', 'genome', 'soykb', 'video', 'cycles'];
-const SUPPORTED_MODES = ['hyperflow', 'faasflow'] as const;
+const SUPPORTED_MODES = ['hyperflow', 'faasflow', 'dataflower'] as const;
+/** DataFlower's containers' egress cap per core of quota (configs/clusters/dataflower-3w.yaml). */
+const DF_EGRESS_PER_CORE = '400Mbit/s';
 /** Validation targets (issue: median e2e error at most 5%, no cell over 15%). */
 export const TARGET_MEDIAN = 0.05;
 export const TARGET_MAX = 0.15;
@@ -64,6 +67,7 @@ export function runtimeParams(): DeepPartial<Params> {
   return {
     storage: { documentConflicts: false, remotePipelined: true, remoteCommitS: 0, fetchLogOps: 0, fetchMissOps: 0, clientThroughputBps: 1e12 },
     containers: { invocationOverheadS: 0, storeOpenOps: 0, phaseLogOps: 0, dispatchPeriodS: 0, keepAliveS: 600 },
+    dataflower: { dispatchPeriodS: 0 },
     control: { httpRequestS: 0, httpClientS: 0, localCallS: 0 },
     request: { workflowInputs: 'miss' },
   };
@@ -83,7 +87,7 @@ function numbers(option: string, v: unknown, integer = false): number[] {
 }
 
 /** The testbed as a flowsim cluster: 3 workers with the containers' CPU limit, a gateway, a storage node. */
-function clusterYaml(o: { workers: number; workerCpus: number; memoryGiB: number; latencyS: number; kind: string }): string {
+function clusterYaml(o: { workers: number; workerCpus: number; memoryGiB: number; latencyS: number; kind: string; egressPerCore?: string }): string {
   return YAML.stringify({
     name: `testbed-${o.kind}`,
     description: `the ${o.kind} testbed of npm run validate: ${o.workers} workers with ${o.workerCpus} CPUs each, a gateway, a storage node`,
@@ -97,6 +101,7 @@ function clusterYaml(o: { workers: number; workerCpus: number; memoryGiB: number
     storage: 'storage',
     gateway: 'gateway',
     master: 'gateway',
+    ...(o.egressPerCore ? { containerEgressPerCore: o.egressPerCore } : {}),
   });
 }
 
@@ -142,7 +147,6 @@ async function main(): Promise<void> {
   for (const b of benchmarks) if (!known.includes(b) && !fs.existsSync(b)) throw new UsageError(`--benchmarks: unknown benchmark '${b}'; valid names are ${known.join(', ')} (or a workflow .yaml file)`);
   const modes = list(argv.modes).length ? list(argv.modes) : [...SUPPORTED_MODES];
   for (const m of modes) {
-    if (m === 'dataflower') throw new UsageError("--modes: dataflower is not run on the testbed yet (its streaming runtime is not built); use hyperflow and faasflow");
     if (!(SUPPORTED_MODES as readonly string[]).includes(m)) throw new UsageError(`--modes: unknown mode '${m}'; valid modes are ${SUPPORTED_MODES.join(', ')}`);
   }
   const bandwidths = numbers('bandwidth', argv.bandwidth);
@@ -167,7 +171,7 @@ async function main(): Promise<void> {
       let spec;
       try {
         spec = structuredClone(scaleWorkflowBytes(loadWorkflow(b), scales[b] ?? 1));
-        for (const m of modes) planTemplate(spec, m as 'hyperflow' | 'faasflow', argv.workers, base);
+        for (const m of modes) planTemplate(spec, m as PlanMode, argv.workers, base);
       } catch (e) {
         if (e instanceof PlanError) throw new UsageError(`--benchmarks: ${e.message}`);
         if (e instanceof ConfigError) throw new UsageError(e.format());
@@ -215,6 +219,9 @@ async function main(): Promise<void> {
     const profilePath = writeProfile(profile, dir);
     const clusterPath = path.join(dir, 'cluster.yaml');
     fs.writeFileSync(clusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: argv.testbed }));
+    // DataFlower's runs pace every container's stream to its egress cap; the other modes' runtimes do not
+    const dfClusterPath = path.join(dir, 'cluster-dataflower.yaml');
+    fs.writeFileSync(dfClusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: `${argv.testbed}-dataflower`, egressPerCore: DF_EGRESS_PER_CORE }));
     const wfDir = path.join(dir, 'workflows');
     fs.mkdirSync(wfDir, { recursive: true });
     for (const [b, spec] of specs) fs.writeFileSync(path.join(wfDir, `${b}.yaml`), YAML.stringify(toWorkflowFile(spec)));
@@ -222,6 +229,8 @@ async function main(): Promise<void> {
     const loads: Array<number | undefined> = [undefined, ...rpms];
     const total = bandwidths.length * benchmarks.length * modes.length * loads.length;
     let k = 0;
+    // one stored chunk is one store request on this runtime (a SET per chunk)
+    probeParams.storage = { ...(probeParams.storage ?? {}), chunkOpS: probeParams.storage?.remoteOpLatencyS ?? DEFAULT_PARAMS.storage.remoteOpLatencyS };
     const params = mergeParams(base, probeParams);
     for (const [bi, bw] of bandwidths.entries()) {
       await tb.setRate(caps[bi]!);
@@ -232,7 +241,13 @@ async function main(): Promise<void> {
             const id = `${b}/${mode}/${bw}MBps/${rpm === undefined ? '1client' : `${rpm}rpm`}`;
             log(`[${k}/${total}] ${id}`);
             results.push(
-              await runRealCell(tb, { id, spec: specs.get(b)!, mode: mode as 'hyperflow' | 'faasflow', bandwidthMBps: bw, rpm, requests: argv.requests, warmup: argv.warmup }, params, argv.seed, log),
+              await runRealCell(
+                tb,
+                { id, spec: specs.get(b)!, mode: mode as PlanMode, bandwidthMBps: bw, rpm, requests: argv.requests, warmup: argv.warmup, ...(mode === 'dataflower' ? { egressPerCoreBps: parseRate(DF_EGRESS_PER_CORE) } : {}) },
+                params,
+                argv.seed,
+                log,
+              ),
             );
           }
     }
@@ -247,6 +262,7 @@ async function main(): Promise<void> {
       const common = {
         workflow: path.relative(process.cwd(), path.join(wfDir, `${path.basename(c.spec.name)}.yaml`)),
         mode: c.mode,
+        ...(c.mode === 'dataflower' ? { cluster: path.relative(process.cwd(), dfClusterPath) } : {}),
         bandwidth: c.bandwidthMBps,
         ...(c.rpm !== undefined ? { rpm: c.rpm, durationS: (c.warmup + c.requests) * (60 / c.rpm) } : { clients: 1, maxRequests: c.warmup + c.requests }),
         source: `npm run validate -- ${argv.testbed}, run ${runId}, ${r.requests.length} requests`,
@@ -329,6 +345,13 @@ function writeReport(dir: string, runId: string, testbed: string, real: RealResu
       { header: true },
     ),
   );
+  fs.writeFileSync(
+    path.join(dir, 'functions.csv'),
+    csvStringify(
+      real.flatMap((r) => r.requests.flatMap((q) => q.instances.map((i) => ({ cell: r.cell.id, req: q.req, ...i })))),
+      { header: true },
+    ),
+  );
   const e2e = sim.filter((r) => r.metric.startsWith('e2e'));
   const errs = e2e.map((r) => Math.abs(r.error));
   const med = median(errs);
@@ -341,7 +364,7 @@ function writeReport(dir: string, runId: string, testbed: string, real: RealResu
     `**Targets (median e2e error <= ${TARGET_MEDIAN * 100}%, every cell <= ${TARGET_MAX * 100}%): ${missed ? 'MISSED' : 'met'}** — median ${(med * 100).toFixed(1)}%, worst ${(worst * 100).toFixed(1)}% over ${errs.length} e2e cells.`,
     '',
     `- profile from the probes: \`${path.relative(process.cwd(), profilePath)}\`; the testbed's runtime definition: \`runtimeParams()\` in validate/cli.ts`,
-    `- wall time ${wallS.toFixed(0)} s; raw requests in requests.csv; the real results as a measurements file: measurements.yaml`,
+    `- wall time ${wallS.toFixed(0)} s; raw requests in requests.csv, every real function instance in functions.csv; the real results as a measurements file: measurements.yaml`,
     '- data overhead (sum of fetch and put phases over a request\'s instances) is reported, not a target',
     '',
     '| cell | metric | real | flowsim | error |',

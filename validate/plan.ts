@@ -27,7 +27,7 @@ import { extraOutputBytes } from '../sim/modes/faas-function.js';
 import { groupWorkflow } from '../sim/modes/faasflow-grouping.js';
 import { faastorePlacement } from '../sim/modes/faasflow.js';
 
-export type PlanMode = 'hyperflow' | 'faasflow';
+export type PlanMode = 'hyperflow' | 'faasflow' | 'dataflower';
 
 export interface PlanInput {
   key: string;
@@ -86,6 +86,8 @@ export interface PlanTemplate {
   cw: CompiledWorkflow;
   mode: PlanMode;
   nodeOf: number[];
+  /** DataFlower: candidate workers per function (alternating by request index). */
+  nodesOf?: number[][];
   toMem: boolean[];
   toDb: boolean[];
   alive: boolean[];
@@ -99,10 +101,28 @@ export function planTemplate(spec: WorkflowSpec, mode: PlanMode, workerCount: nu
   let nodeOf: number[];
   let toMem: boolean[];
   let toDb: boolean[];
+  let nodesOf: number[][] | undefined;
   if (mode === 'hyperflow') {
     nodeOf = cw.functions.map((fn) => stableHash(fn.name) % workerCount);
     toMem = new Array(n).fill(false);
     toDb = new Array(n).fill(true);
+  } else if (mode === 'dataflower') {
+    // the benchmark's table (w0, w1, ... = worker index), several entries alternating by request
+    // index; FaaSFlow's grouping for the others (DataFlowerMode.prepare)
+    const table = spec.placement ?? {};
+    const g = cw.functions.some((fn) => !table[fn.name]) ? groupWorkflow(cw, workerCount, params.faasflow) : undefined;
+    nodesOf = cw.functions.map((fn, f) => {
+      const names = table[fn.name];
+      if (!names || names.length === 0) return [g!.nodeOf[f]];
+      return names.map((nm) => {
+        const k = Number(/^w(\d+)$/.exec(nm)?.[1] ?? NaN);
+        if (!(k >= 0 && k < workerCount)) throw new PlanError(`${spec.name}: placement of ${fn.name} names '${nm}'; the testbed has workers w0..w${workerCount - 1}`);
+        return k;
+      });
+    });
+    nodeOf = nodesOf.map((c) => c[0]!);
+    toMem = new Array(n).fill(false);
+    toDb = new Array(n).fill(false);
   } else {
     const g = groupWorkflow(cw, workerCount, params.faasflow);
     nodeOf = Array.from(g.nodeOf);
@@ -124,7 +144,7 @@ export function planTemplate(spec: WorkflowSpec, mode: PlanMode, workerCount: nu
     for (const e of cw.outEdges[f]) liveEdge[e] = cw.edges[e].kind !== 'switch' || (cw.edges[e].probability ?? 0) >= 1;
   }
   const service = cw.functions.map((fn) => makeDistribution(fn.serviceTime));
-  return { spec, cw, mode, nodeOf, toMem, toDb, alive, liveEdge, service };
+  return { spec, cw, mode, nodeOf, nodesOf, toMem, toDb, alive, liveEdge, service };
 }
 
 /** The plan of one request; `rng` draws the service times. */
@@ -249,4 +269,169 @@ export function scaleWorkflowBytes(spec: WorkflowSpec, factor: number): Workflow
   }
   s.description = `${spec.description ?? spec.name} [bytes scaled x${factor} for the testbed]`;
   return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DataFlower plans
+
+/** One output item an instance posts (DataFlowerMode.emit). */
+export interface DfEmit {
+  /** Foreach segment after which it is posted (spread), or -1 at the end of the compute. */
+  segment: number;
+  /** Target function (plan index) and instance. */
+  fn: number;
+  inst: number;
+  node: number;
+  bytes: number;
+  /** inline: <= inlineBytes, with the notice; local: the node's store; remote: streamed. */
+  how: 'inline' | 'local' | 'remote';
+  /** The stored value's key (local, remote); several items of one output share it. */
+  key: string;
+}
+
+export interface DfInstance {
+  /** Input items it waits for (triggering and data, live edges). */
+  need: number;
+  /** Local reads of its large inputs (after their prefetch). */
+  reads: Array<{ key: string; bytes: number }>;
+  sleepS: number;
+  cpuS: number;
+  rate: number;
+  segments: number;
+  emits: DfEmit[];
+  /** End functions: the result's bytes to the gateway (-1: not an end function). */
+  userBytes: number;
+  /** The container's egress cap (bytes/s; Infinity: none). */
+  egressCapBps: number;
+}
+
+export interface DfFunction {
+  name: string;
+  kind: 'function' | 'switch';
+  node: number;
+  pool: string;
+  maxContainers: number;
+  instances: DfInstance[];
+}
+
+export interface DfPlan {
+  req: string;
+  mode: 'dataflower';
+  gateway: string;
+  workers: string[];
+  functions: DfFunction[];
+  /** End functions whose results the gateway waits for. */
+  ends: number;
+  inlineBytes: number;
+  chunkBytes: number;
+  pressureFactor: number;
+  pressureAware: boolean;
+  remoteKeys: string[];
+  localKeys: Record<string, string[]>;
+}
+
+export interface DfOptions {
+  inlineBytes: number;
+  chunkBytes: number;
+  pressureFactor: number;
+  pressureAware: boolean;
+  foreachSpread: boolean;
+  /** Per function's cpu: its container's egress cap (containerEgressCapBps). */
+  egressCapBps: (cpu: number) => number;
+}
+
+/** The plan of request number `index` (its placement alternates by it) in DataFlower mode. */
+export function compileDataflowerPlan(t: PlanTemplate, req: string, index: number, gateway: string, workers: string[], rng: Rng, o: DfOptions): DfPlan {
+  const { cw } = t;
+  const idx = new Map<number, number>();
+  cw.topo.forEach((f) => {
+    if (t.alive[f]) idx.set(f, idx.size);
+  });
+  const nodeOfF = (f: number) => {
+    const c = t.nodesOf![f]!;
+    return c.length === 1 ? c[0]! : c[index % c.length]!;
+  };
+  const remoteKeys = new Set<string>();
+  const localKeys: Record<string, Set<string>> = {};
+  const functions: DfFunction[] = [];
+  let ends = 0;
+  for (const f of cw.topo) {
+    if (!t.alive[f]) continue;
+    const fn = cw.functions[f];
+    const node = nodeOfF(f);
+    const instances: DfInstance[] = [];
+    const n = fn.instances;
+    const foreachEdges = cw.outEdges[f].filter((e) => cw.edges[e].kind === 'foreach' && t.liveEdge[e]);
+    const k = foreachEdges.length ? Math.max(...foreachEdges.map((e) => cw.functions[cw.index.get(cw.edges[e].to)!].instances)) : 0;
+    const isEnd = !cw.outEdges[f].some((e) => cw.edges[e].kind !== 'data');
+    if (isEnd) ends++;
+    for (let i = 0; i < n; i++) {
+      // what it waits for: one item per live in-edge (per producer instance for a merge)
+      let need = 0;
+      const reads: DfInstance['reads'] = [];
+      for (const e of cw.inEdges[f]) {
+        const edge = cw.edges[e];
+        const from = cw.index.get(edge.from)!;
+        if (!t.liveEdge[e] || !t.alive[from]) continue;
+        const items = edge.kind === 'merge' ? cw.functions[from].instances : 1;
+        need += items;
+        if (edge.bytes > o.inlineBytes) {
+          for (let p = 0; p < items; p++) {
+            const pi = edge.kind === 'merge' ? p : 0;
+            const keyIdx = edge.kind === 'foreach' ? `f${e}:${i}` : `b${edge.bytes}`;
+            reads.push({ key: `${req}/${from}/${pi}/${keyIdx}`, bytes: edge.bytes });
+          }
+        }
+      }
+      const emits: DfEmit[] = [];
+      const emit = (e: number, item: number, segment: number) => {
+        const edge = cw.edges[e];
+        const to = cw.index.get(edge.to)!;
+        if (!t.alive[to]) return;
+        const ti = edge.kind === 'foreach' ? item : 0;
+        const target = nodeOfF(to);
+        const keyIdx = edge.kind === 'foreach' ? `f${e}:${item}` : `b${edge.bytes}`;
+        const key = `${req}/${f}/${i}/${keyIdx}`;
+        const how = edge.bytes <= o.inlineBytes ? 'inline' : target === node ? 'local' : 'remote';
+        if (how !== 'inline') (localKeys[workers[target]!] ??= new Set()).add(key);
+        if (how === 'remote') remoteKeys.add(key);
+        emits.push({ segment, fn: idx.get(to)!, inst: ti, node: target, bytes: edge.bytes, how, key });
+      };
+      if (fn.kind !== 'switch') {
+        for (let j = 0; j < k; j++) for (const e of foreachEdges) if (j < cw.functions[cw.index.get(cw.edges[e].to)!].instances) emit(e, j, o.foreachSpread ? j : -1);
+      }
+      for (const e of cw.outEdges[f]) {
+        const edge = cw.edges[e];
+        if (edge.kind === 'foreach' || !t.liveEdge[e]) continue;
+        emit(e, edge.kind === 'merge' ? i : 0, -1);
+      }
+      const s = fn.kind === 'switch' ? 0 : Math.max(0, t.service[f].sample(rng));
+      instances.push({
+        need,
+        reads,
+        sleepS: fn.cpu > 0 ? 0 : s,
+        cpuS: fn.cpu > 0 ? s * fn.cpu : 0,
+        rate: fn.cpu,
+        segments: o.foreachSpread && k > 0 ? k : 1,
+        emits,
+        userBytes: isEnd ? fn.userOutputBytes : -1,
+        egressCapBps: o.egressCapBps(fn.cpu),
+      });
+    }
+    functions.push({ name: fn.name, kind: fn.kind, node, pool: `${t.spec.name}/${fn.name}`, maxContainers: fn.maxContainers, instances });
+  }
+  return {
+    req,
+    mode: 'dataflower',
+    gateway,
+    workers,
+    functions,
+    ends,
+    inlineBytes: o.inlineBytes,
+    chunkBytes: o.chunkBytes,
+    pressureFactor: o.pressureFactor,
+    pressureAware: o.pressureAware,
+    remoteKeys: [...remoteKeys],
+    localKeys: Object.fromEntries(Object.entries(localKeys).map(([a, st]) => [a, [...st]])),
+  };
 }

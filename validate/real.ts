@@ -8,7 +8,7 @@
 import type { NodeInfo, Testbed } from '../calibrate/testbed/types.js';
 import type { Params } from '../sim/params.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
-import { compilePlan, planRng, planTemplate, type Plan, type PlanMode } from './plan.js';
+import { compileDataflowerPlan, compilePlan, planRng, planTemplate, type DfPlan, type Plan, type PlanMode } from './plan.js';
 
 export interface RealCell {
   id: string;
@@ -20,6 +20,8 @@ export interface RealCell {
   rpm?: number;
   requests: number;
   warmup: number;
+  /** DataFlower: the containers' egress cap per core of quota, bytes/s (undefined: none). */
+  egressPerCoreBps?: number;
 }
 
 interface FunctionTimes {
@@ -30,8 +32,23 @@ interface FunctionTimes {
   instances: Array<{ arrive: number; start: number; end: number; coldS: number; fetchS: number; computeS: number; putS: number; readBytes: number; wroteBytes: number }>;
 }
 
+/** One real instance, times relative to the request's start (s). */
+export interface RealInstance {
+  fn: string;
+  instance: number;
+  node: string;
+  arriveS: number;
+  startS: number;
+  endS: number;
+  coldS: number;
+  fetchS: number;
+  computeS: number;
+  putS: number;
+}
+
 export interface RealRequest {
   req: string;
+  instances: RealInstance[];
   e2eS: number;
   dataS: number;
   coldStarts: number;
@@ -47,13 +64,13 @@ export interface RealResult {
 
 const nowS = () => Number(process.hrtime.bigint()) / 1e9;
 
-async function runOne(tb: Testbed, plan: Plan, timeoutMs: number): Promise<RealRequest> {
+async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number): Promise<RealRequest> {
   const nodes: NodeInfo[] = [tb.gateway, ...tb.workers];
   await Promise.all(nodes.map((n) => tb.call(n, 'wfPlan', { plan })));
-  let run: { e2eS: number; functions: FunctionTimes[] } | undefined;
+  let run: { e2eS: number; t0: number; functions: FunctionTimes[] } | undefined;
   let failure: unknown;
   try {
-    run = await tb.call<{ e2eS: number; functions: FunctionTimes[] }>(tb.gateway, 'wfRun', { req: plan.req }, timeoutMs);
+    run = await tb.call<{ e2eS: number; t0: number; functions: FunctionTimes[] }>(tb.gateway, 'wfRun', { req: plan.req }, timeoutMs);
   } catch (e) {
     failure = e;
   }
@@ -65,14 +82,27 @@ async function runOne(tb: Testbed, plan: Plan, timeoutMs: number): Promise<RealR
   let cold = 0;
   let rd = 0;
   let wr = 0;
+  const instances: RealInstance[] = [];
   for (const ft of all)
-    for (const i of ft.instances) {
+    ft.instances.forEach((i, k) => {
+      instances.push({
+        fn: plan.functions[ft.f]!.name,
+        instance: k,
+        node: ft.node,
+        arriveS: i.arrive - run!.t0,
+        startS: i.start - run!.t0,
+        endS: i.end - run!.t0,
+        coldS: i.coldS,
+        fetchS: i.fetchS,
+        computeS: i.computeS,
+        putS: i.putS,
+      });
       dataS += i.fetchS + i.putS;
       if (i.coldS > 0) cold++;
       rd += i.readBytes;
       wr += i.wroteBytes;
-    }
-  return { req: plan.req, e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
+    });
+  return { req: plan.req, instances, e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
 }
 
 /** Runs one cell; the testbed must already be shaped at the cell's bandwidth. */
@@ -86,7 +116,20 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
   const total = cell.warmup + cell.requests;
   const timeoutMs = params.request.timeoutS * 1000 * 3;
   const out: RealRequest[] = [];
-  const plans = Array.from({ length: total }, (_, k) => compilePlan(template, `${cell.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${k}`, tb.gateway.addr, workers, rng));
+  const reqId = (k: number) => `${cell.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${k}`;
+  const df = params.dataflower;
+  const plans: Array<Plan | DfPlan> = Array.from({ length: total }, (_, k) =>
+    cell.mode === 'dataflower'
+      ? compileDataflowerPlan(template, reqId(k), k, tb.gateway.addr, workers, rng, {
+          inlineBytes: params.storage.inlineBytes,
+          chunkBytes: params.storage.chunkBytes,
+          pressureFactor: df.pressureFactor,
+          pressureAware: df.pressureAware,
+          foreachSpread: df.foreachEmit === 'spread',
+          egressCapBps: (cpu) => (cell.egressPerCoreBps === undefined ? Infinity : cell.egressPerCoreBps * (cpu > 0 ? cpu : df.sleepQuotaCores)),
+        })
+      : compilePlan(template, reqId(k), tb.gateway.addr, workers, rng),
+  );
   if (cell.rpm === undefined) {
     for (let k = 0; k < total; k++) {
       const r = await runOne(tb, plans[k]!, timeoutMs);

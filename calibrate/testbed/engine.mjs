@@ -93,7 +93,7 @@ class Peer {
   }
 }
 
-export function createEngine({ role, addr, remoteHost, remotePort, functionScript, controlPort, log }) {
+export function createEngine({ role, addr, remoteHost, remotePort, functionScript, controlPort, log, sendBytes }) {
   const peers = new Map();
   const peer = (host) => {
     let p = peers.get(host);
@@ -104,10 +104,22 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
   const counters = new Map(); // req -> Int32Array of parents left (workers, faasflow)
   const waiting = new Map(); // req -> {left, resolve, reject, times} (gateway, faasflow)
   const kept = new Map(); // req -> function times of this worker (faasflow)
-  let remote = null; // the engine's own connection to the remote store (key reads, clean-up)
-  const remoteStore = async () => (remote ??= await Resp.connect(remoteHost, remotePort));
-  let localStore = null;
-  const local = async () => (localStore ??= await Resp.connect('127.0.0.1', 6379));
+  // the engine's own store connections (key reads, prefetches, clean-up): one command at a time
+  // each, so a pool that lends an idle one or opens another
+  const pools2 = { remote: { host: remoteHost, port: remotePort, idle: [], all: [] }, local: { host: '127.0.0.1', port: 6379, idle: [], all: [] } };
+  async function withStore(which, fn) {
+    const p = pools2[which];
+    let c = p.idle.pop();
+    if (!c) {
+      c = await Resp.connect(p.host, p.port);
+      p.all.push(c);
+    }
+    try {
+      return await fn(c);
+    } finally {
+      p.idle.push(c);
+    }
+  }
 
   // ---------- function processes ----------
   const pools = new Map(); // pool key -> {idle: [], busy: number, queue: []}
@@ -164,17 +176,24 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
     }
   }
 
-  function runIn(child, spec) {
+  /** Runs one invocation in a function process; `onEvent` gets its events (DataFlower posts). */
+  function runIn(child, spec, kind = 'wf', onEvent = () => {}) {
     const id = nextMsg++;
     return new Promise((resolve, reject) => {
       const onMsg = (m) => {
         if (m.id !== id) return;
-        child.off('message', onMsg);
+        if (m.ev) {
+          // events of a DataFlower invocation arrive until its DLU is done, also after the reply
+          onEvent(m);
+          return;
+        }
+        if (kind !== 'df') child.off('message', onMsg);
+        else setTimeout(() => child.off('message', onMsg), 600_000).unref();
         if (m.ok) resolve(m);
         else reject(new Error(m.error));
       };
       child.on('message', onMsg);
-      child.send({ ...spec, id, wf: true });
+      child.send({ ...spec, id, [kind]: true });
     });
   }
 
@@ -184,7 +203,7 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
     if (!plan) throw new Error(`no plan for request ${req} on ${addr}`);
     const fn = plan.functions[f];
     const arrive = now();
-    if (fn.keysKey) await (await remoteStore()).get(fn.keysKey); // repo.get_keys: one request
+    if (fn.keysKey) await withStore('remote', (c) => c.get(fn.keysKey)); // repo.get_keys: one request
     const inst = await Promise.all(
       fn.instances.map(async (spec) => {
         const a = now();
@@ -265,18 +284,146 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
     return { e2eS: w.end - t0, t0, functions: w.times };
   }
 
+  // ---------- dataflower: data-flow triggering on every worker ----------
+  const dfArrived = new Map(); // req -> Map("fn:inst" -> count)
+  const dfPrefetch = new Map(); // req -> Map(key -> Promise)
+  const sleep = (s) => new Promise((r) => setTimeout(r, Math.max(0, s * 1000)));
+
+  function dfArrive(req, fn, inst) {
+    const plan = plans.get(req);
+    if (!plan) throw new Error(`no plan for request ${req} on ${addr}`);
+    let m = dfArrived.get(req);
+    if (!m) dfArrived.set(req, (m = new Map()));
+    const k = `${fn}:${inst}`;
+    const got = (m.get(k) ?? 0) + 1;
+    m.set(k, got);
+    if (got === plan.functions[fn].instances[inst].need) void dfDispatch(req, fn, inst).catch((e) => dfFail(plan, e));
+  }
+
+  function dfFail(plan, e) {
+    log(`request ${plan.req}: ${e?.message ?? e}`);
+    void peer(plan.gateway).call('wfFail', { req: plan.req, error: String(e?.message ?? e) }).catch(() => {});
+  }
+
+  /** Delivers one posted item to its consumer's worker. */
+  function dfDeliver(plan, e) {
+    if (plan.workers[e.node] === addr) dfArrive(plan.req, e.fn, e.inst);
+    else void peer(plan.workers[e.node]).call('dfItem', { req: plan.req, fn: e.fn, inst: e.inst }).catch((x) => dfFail(plan, x));
+  }
+
+  async function dfDispatch(req, fn, inst) {
+    const plan = plans.get(req);
+    const f = plan.functions[fn];
+    const spec = f.instances[inst];
+    const arrive = now();
+    let r;
+    if (f.kind === 'switch') {
+      for (const e of spec.emits) dfDeliver(plan, e);
+      r = { f: fn, node: addr, arrive, end: now(), instances: [] };
+    } else {
+      const { child, coldS } = await acquire(f.pool, f.maxContainers);
+      const start = now();
+      // the first chunk of a remote output is stored: one kafka_data_ready per consuming worker
+      const onEvent = (m) => {
+        if (m.ev === 'item') dfDeliver(plan, spec.emits[m.k]);
+        else if (m.ev === 'first') {
+          const byNode = new Map();
+          for (const e of spec.emits) if (e.how === 'remote' && e.key === m.key) (byNode.get(e.node) ?? byNode.set(e.node, []).get(e.node)).push({ fn: e.fn, inst: e.inst });
+          const bytes = spec.emits.find((e) => e.key === m.key).bytes;
+          for (const [node, items] of byNode) void peer(plan.workers[node]).call('dfData', { req, key: m.key, bytes, items }).catch((x) => dfFail(plan, x));
+        }
+      };
+      let res;
+      try {
+        res = await runIn(child, { ...spec, chunkBytes: plan.chunkBytes }, 'df', onEvent);
+      } catch (e) {
+        release(f.pool, child);
+        throw e;
+      }
+      const end = now();
+      // pressure-aware release: hold the container while its DLU still has data to send
+      const exec = end - start;
+      const delay = Number.isFinite(spec.egressCapBps) ? res.remoteBytes / (plan.pressureFactor * spec.egressCapBps) - exec : 0;
+      if (plan.pressureAware && delay >= 0.005) setTimeout(() => release(f.pool, child), delay * 1000);
+      else release(f.pool, child);
+      r = { f: fn, node: addr, arrive, end, instances: [{ arrive, start, end, coldS, fetchS: res.fetchS, computeS: res.computeS, putS: res.putS, readBytes: res.readBytes, wroteBytes: res.remoteBytes }] };
+    }
+    let list = kept.get(req);
+    if (!list) kept.set(req, (list = []));
+    list.push(r);
+    if (spec.userBytes >= 0) {
+      // the result to the user: bytes over the network when large, else a message
+      if (spec.userBytes > plan.inlineBytes) await sendBytes(plan.gateway, spec.userBytes);
+      await peer(plan.gateway).call('wfDone', { req, times: { f: fn, node: addr, arrive, end: now(), instances: [] } });
+    }
+  }
+
+  /** The consumer side's prefetcher: reads every chunk of `key` as it is stored, keeps the value locally. */
+  async function dfData(req, key, bytes, items) {
+    const plan = plans.get(req);
+    let m = dfPrefetch.get(req);
+    if (!m) dfPrefetch.set(req, (m = new Map()));
+    let p = m.get(key);
+    if (!p) {
+      p = (async () => {
+        const n = Math.max(1, Math.ceil(bytes / plan.chunkBytes));
+        const parts = await withStore('remote', async (rs) => {
+          const got = [];
+          for (let c = 0; c < n; c++) {
+            let v = await rs.get(`${key}#${c}`);
+            // a chunk not yet produced: poll, as a Kafka consumer's fetch waits for data
+            while (!v) {
+              await sleep(0.001);
+              v = await rs.get(`${key}#${c}`);
+            }
+            got.push(v);
+          }
+          return got;
+        });
+        await withStore('local', (c) => c.set(key, Buffer.concat(parts).subarray(0, bytes)));
+      })();
+      m.set(key, p);
+    }
+    await p;
+    for (const it of items) dfArrive(req, it.fn, it.inst);
+  }
+
+  async function runDataflower(plan) {
+    const t0 = now();
+    const done = new Promise((resolve, reject) => waiting.set(plan.req, { left: plan.ends, resolve, reject, times: [] }));
+    const starts = [];
+    plan.functions.forEach((f, fn) => f.instances.forEach((inst, i) => inst.need === 0 && starts.push([fn, i, f.node])));
+    // request_info from the gateway to each start function's worker
+    await Promise.all(starts.map(([fn, inst, node]) => peer(plan.workers[node]).call('dfStart', { req: plan.req, fn, inst })));
+    const w = await done;
+    waiting.delete(plan.req);
+    return { e2eS: w.end - t0, t0, functions: w.times };
+  }
+
   async function cleanup(req) {
     const plan = plans.get(req);
     const times = kept.get(req) ?? [];
     plans.delete(req);
     counters.delete(req);
     kept.delete(req);
+    dfArrived.delete(req);
+    dfPrefetch.delete(req);
     if (!plan) return { deleted: 0, times };
     let deleted = 0;
-    if (role === 'gateway' && plan.remoteKeys.length) deleted += await (await remoteStore()).command(['DEL', ...plan.remoteKeys]);
+    let remoteKeys = plan.remoteKeys;
+    if (plan.mode === 'dataflower') {
+      // streamed outputs live as chunks <key>#<n>
+      const chunks = new Set();
+      for (const f of plan.functions)
+        for (const inst of f.instances)
+          for (const e of inst.emits)
+            if (e.how === 'remote') for (let c = 0; c < Math.max(1, Math.ceil(e.bytes / plan.chunkBytes)); c++) chunks.add(`${e.key}#${c}`);
+      remoteKeys = [...chunks];
+    }
+    if (role === 'gateway' && remoteKeys.length) deleted += Number(await withStore('remote', (c) => c.command(['DEL', ...remoteKeys])));
     if (role === 'worker') {
       const mine = plan.localKeys[addr] ?? [];
-      if (mine.length) deleted += await (await local()).command(['DEL', ...mine]);
+      if (mine.length) deleted += Number(await withStore('local', (c) => c.command(['DEL', ...mine])));
     }
     return { deleted, times };
   }
@@ -289,8 +436,25 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
       case 'wfRun': {
         const plan = plans.get(msg.req);
         if (!plan) throw new Error(`wfRun: no plan for request ${msg.req}`);
-        return plan.mode === 'hyperflow' ? runHyperflow(plan) : runFaasflow(plan);
+        return plan.mode === 'hyperflow' ? runHyperflow(plan) : plan.mode === 'dataflower' ? runDataflower(plan) : runFaasflow(plan);
       }
+      case 'dfStart': {
+        // a start function instance: nothing to wait for
+        const plan = plans.get(msg.req);
+        if (!plan) throw new Error(`dfStart: no plan for request ${msg.req}`);
+        void dfDispatch(msg.req, msg.fn, msg.inst).catch((e) => dfFail(plan, e));
+        return { ok: true };
+      }
+      case 'dfItem':
+        dfArrive(msg.req, msg.fn, msg.inst);
+        return { ok: true };
+      case 'dfData':
+        // answered at once; the prefetch runs on
+        void dfData(msg.req, msg.key, msg.bytes, msg.items).catch((e) => {
+          const plan = plans.get(msg.req);
+          if (plan) dfFail(plan, e);
+        });
+        return { ok: true };
       case 'wfExec':
         return execFunction(msg.req, msg.f);
       case 'wfTrigger':
@@ -331,8 +495,7 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
   function stop() {
     for (const c of all) c.kill('SIGKILL');
     for (const p of peers.values()) p.close();
-    remote?.close();
-    localStore?.close();
+    for (const p of Object.values(pools2)) for (const c of p.all) c.close();
   }
 
   return { handle, stop };

@@ -116,9 +116,84 @@ async function workflowInvocation(msg) {
   return { ok: true, keysS: tf - t0, fetchS: t1 - tf, computeS: t2 - t1, putS: t3 - t2, readBytes, wroteBytes };
 }
 
+// ---------- DataFlower invocations (engine.mjs, dataflower mode) ----------
+// The FLU reads its (prefetched) inputs from the local store, computes in `segments` parts and
+// posts its outputs: an inline item is a notice to the engine; a local one is written to the
+// local store, then noticed; a remote one goes to this process's DLU, which streams it to the
+// remote store in `chunkBytes` chunks (`<key>#<n>`), one output after another, paced to the
+// container's egress cap, and tells the engine when the first chunk is stored. The FLU replies
+// when its local work is done; the DLU streams on.
+const dlu = { busy: false, queue: [] };
+function dluStream(key, bytes, chunkBytes, capBps, onFirst) {
+  const run = async () => {
+    dlu.busy = true;
+    try {
+      const t0 = now();
+      const n = Math.max(1, Math.ceil(bytes / chunkBytes));
+      for (let c = 0; c < n; c++) {
+        const size = Math.min(chunkBytes, bytes - c * chunkBytes);
+        await stores.remote.set(`${key}#${c}`, payload(Math.max(1, size)));
+        if (c === 0) onFirst();
+        if (Number.isFinite(capBps) && capBps > 0) {
+          const due = t0 + Math.min(bytes, (c + 1) * chunkBytes) / capBps - now();
+          if (due > 0) await sleep(due);
+        }
+      }
+    } finally {
+      dlu.busy = false;
+      const next = dlu.queue.shift();
+      if (next) void next();
+    }
+  };
+  if (dlu.busy) dlu.queue.push(run);
+  else void run();
+}
+
+async function dataflowerInvocation(msg) {
+  const t0 = now();
+  let readBytes = 0;
+  for (const r of msg.reads ?? []) {
+    const v = await stores.local.get(r.key);
+    if (!v) throw new Error(`input ${r.key}: not prefetched to the local store`);
+    readBytes += v.length;
+  }
+  const t1 = now();
+  let postS = 0;
+  let remoteBytes = 0;
+  const streamed = new Set();
+  const post = async (k) => {
+    const e = msg.emits[k];
+    if (e.how === 'inline') process.send({ id: msg.id, ev: 'item', k });
+    else if (e.how === 'local') {
+      const p0 = now();
+      await stores.local.set(e.key, payload(e.bytes));
+      postS += now() - p0;
+      process.send({ id: msg.id, ev: 'item', k });
+    } else if (!streamed.has(e.key)) {
+      streamed.add(e.key);
+      remoteBytes += e.bytes;
+      dluStream(e.key, e.bytes, msg.chunkBytes, msg.egressCapBps, () => process.send({ id: msg.id, ev: 'first', key: e.key }));
+    }
+  };
+  const segments = Math.max(1, msg.segments);
+  for (let s = 0; s < segments; s++) {
+    if (msg.sleepS > 0) await sleep(msg.sleepS / segments);
+    if (msg.cpuS > 0) await work(msg.cpuS / segments, msg.rate);
+    for (let k = 0; k < msg.emits.length; k++) if (msg.emits[k].segment === s) await post(k);
+  }
+  const t2 = now();
+  for (let k = 0; k < msg.emits.length; k++) if (msg.emits[k].segment < 0) await post(k);
+  const t3 = now();
+  return { ok: true, fetchS: t1 - t0, computeS: t2 - t1, putS: t3 - t2, localWriteS: postS, remoteBytes, readBytes };
+}
+
 process.on('message', async (msg) => {
   const t0 = now();
   try {
+    if (msg.df) {
+      process.send({ id: msg.id, ...(await dataflowerInvocation(msg)) });
+      return;
+    }
     if (msg.wf) {
       process.send({ id: msg.id, ...(await workflowInvocation(msg)) });
       return;

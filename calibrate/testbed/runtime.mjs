@@ -289,11 +289,11 @@ async function remoteInvoke({ host, n, spec }) {
 }
 
 // ---------- workflow engines (engine.mjs) ----------
-const engine = createEngine({ role, addr, remoteHost, remotePort, functionScript: FUNCTION_SCRIPT, controlPort: CONTROL_PORT, log });
+const engine = createEngine({ role, addr, remoteHost, remotePort, functionScript: FUNCTION_SCRIPT, controlPort: CONTROL_PORT, log, sendBytes: (host, bytes) => sendOnce(host, bytes, 120000) });
 
 // ---------- dispatcher ----------
 async function handle(msg) {
-  if (typeof msg.op === 'string' && msg.op.startsWith('wf')) {
+  if (typeof msg.op === 'string' && (msg.op.startsWith('wf') || msg.op.startsWith('df'))) {
     const r = await engine.handle(msg);
     if (r === undefined) throw new Error(`unknown op ${JSON.stringify(msg.op)}`);
     return r;
