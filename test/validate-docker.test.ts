@@ -90,7 +90,7 @@ test(`validate docker: wordcount in both modes, real against simulated within 25
   }
 });
 
-test(`validate docker: df-wordcount in dataflower mode runs for real (streamed chunks, prefetch), within 50% of flowsim${note}`, async (t) => {
+test(`validate docker: df-wordcount in dataflower mode runs for real (streamed chunks, prefetch), within 30% of flowsim${note}`, async (t) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-validate-'));
   try {
     const v = startValidate(['docker', '-b', 'df-wordcount', '-m', 'dataflower', '--bandwidth', '50', '--requests', '3', '--warmup', '1', '--out', out]);
@@ -100,10 +100,11 @@ test(`validate docker: df-wordcount in dataflower mode runs for real (streamed c
     const dir = path.join(out, run!);
     const rows = parseCsv(fs.readFileSync(path.join(dir, 'cells.csv')), { columns: true }) as Array<{ cell: string; metric: string; real: string; flowsim: string; error: string }>;
     const e2e = rows.find((r) => r.metric === 'e2e.mean')!;
-    // Tolerance 50%: flowsim leaves out the CPU that the worker's own engine, prefetcher and Redis
-    // take from the functions' CPU limit, which on this testbed costs DataFlower's wordcount about
-    // 30% (docs/validation.md); a broken stream or trigger (a timeout, a 2x) still fails.
-    t.true(Math.abs(Number(e2e.error)) <= 0.5, `real ${e2e.real} s, flowsim ${e2e.flowsim} s`);
+    // Tolerance 30%: flowsim leaves out the CPU that the worker's own engine, prefetcher and Redis
+    // take from the functions' CPU limit, which on this testbed makes DataFlower's wordcount about
+    // 12% slower than simulated (docs/validation.md), and three requests vary by ~10%; a broken
+    // stream, placement or trigger (a timeout, a 2x) still fails.
+    t.true(Math.abs(Number(e2e.error)) <= 0.3, `real ${e2e.real} s, flowsim ${e2e.flowsim} s`);
     const fns = fs.readFileSync(path.join(dir, 'functions.csv'), 'utf8');
     t.is((fns.match(/,count,/g) ?? []).length, 8 * 3, 'every count instance of every measured request ran');
     t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0 });

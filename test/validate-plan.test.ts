@@ -1,9 +1,13 @@
 import test from 'ava';
-import { loadWorkflow } from '../sim/config/load.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { loadWorkflow, workflowNames } from '../sim/config/load.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
 import { makeRng } from '../sim/engine/random.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
-import { compileDataflowerPlan, compilePlan, planTemplate, PlanError, scaleWorkflowBytes, type Plan } from '../validate/plan.js';
+import { compileDataflowerPlan, compilePlan, planTemplate, PlanError, scaleWorkflowBytes, workflowToFile, type Plan } from '../validate/plan.js';
 
 const WORKERS = ['10.0.0.1', '10.0.0.2', '10.0.0.3'];
 
@@ -139,4 +143,21 @@ test('plan: df-wordcount in dataflower mode, counted by hand (items posted while
   const nodeOf = (k: number) => compileDataflowerPlan(vt, `r${k}`, k, 'g', WORKERS, makeRng(1, 'x'), { inlineBytes: 16384, chunkBytes: 262144, pressureFactor: 0.8, pressureAware: true, foreachSpread: true, egressCapBps: () => Infinity }).functions.find((f) => f.name === 'transcode')!.node;
   t.not(nodeOf(0), nodeOf(1));
   t.is(nodeOf(0), nodeOf(2));
+});
+
+test('workflowToFile: every built-in workflow, written back as a file, loads to the same spec', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-wf-'));
+  try {
+    for (const name of workflowNames()) {
+      const spec = loadWorkflow(name);
+      const file = path.join(dir, `${name}.yaml`);
+      fs.writeFileSync(file, YAML.stringify(workflowToFile(spec)));
+      const back = loadWorkflow(file);
+      t.deepEqual(back.functions, spec.functions, name);
+      t.deepEqual(back.edges.map((e) => [e.from, e.to, e.kind, e.bytes, e.probability]), spec.edges.map((e) => [e.from, e.to, e.kind, e.bytes, e.probability]), name);
+      t.deepEqual(back.placement, spec.placement, name);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

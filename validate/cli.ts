@@ -32,7 +32,7 @@ import { parityPlot } from '../calibrate/from-measurements.js';
 import { ConfigError, loadWorkflow, workflowNames } from '../sim/config/load.js';
 import { wondershaperCapBps } from '../sim/config/units.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
-import { PlanError, planTemplate, scaleWorkflowBytes, type PlanMode } from './plan.js';
+import { PlanError, planTemplate, scaleWorkflowBytes, workflowToFile, type PlanMode } from './plan.js';
 import { parseRate } from '../sim/config/units.js';
 import { runRealCell, type RealResult } from './real.js';
 
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(dfClusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: `${argv.testbed}-dataflower`, egressPerCore: DF_EGRESS_PER_CORE }));
     const wfDir = path.join(dir, 'workflows');
     fs.mkdirSync(wfDir, { recursive: true });
-    for (const [b, spec] of specs) fs.writeFileSync(path.join(wfDir, `${b}.yaml`), YAML.stringify(toWorkflowFile(spec)));
+    for (const [b, spec] of specs) fs.writeFileSync(path.join(wfDir, `${b}.yaml`), YAML.stringify(workflowToFile(spec)));
 
     const loads: Array<number | undefined> = [undefined, ...rpms];
     const total = bandwidths.length * benchmarks.length * modes.length * loads.length;
@@ -313,26 +313,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   if (s.length === 0) return NaN;
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-/** A workflow spec back in the workflow file format (for the scaled copies the cells name). */
-function toWorkflowFile(spec: ReturnType<typeof loadWorkflow>): Record<string, unknown> {
-  return {
-    name: spec.name,
-    description: spec.description,
-    source: spec.source ?? 'validate',
-    functions: spec.functions.map((f) => {
-      if (f.kind === 'switch') return { name: f.name, kind: 'switch' };
-      const o: Record<string, unknown> = { name: f.name, serviceTime: f.serviceTime, cpu: f.cpu, memory: `${f.memoryBytes}B`, maxContainers: f.maxContainers, instances: f.instances };
-      if (f.inputBytes) o.inputBytes = f.inputBytes;
-      if (f.outputBytes !== undefined) o.outputBytes = f.outputBytes;
-      if (f.unreadOutputBytes) o.unreadOutputBytes = f.unreadOutputBytes;
-      if (f.userOutputBytes) o.userOutputBytes = f.userOutputBytes;
-      for (const k of ['groupingWeight', 'scale', 'memUsage', 'splitRatio'] as const) if (f[k] !== undefined) o[k] = f[k];
-      return o;
-    }),
-    edges: spec.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind, bytes: e.bytes, ...(e.probability !== undefined ? { probability: e.probability } : {}) })),
-  };
 }
 
 function writeReport(dir: string, runId: string, testbed: string, real: RealResult[], sim: CellResult[], profilePath: string, wallS: number): string {

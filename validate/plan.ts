@@ -435,3 +435,25 @@ export function compileDataflowerPlan(t: PlanTemplate, req: string, index: numbe
     localKeys: Object.fromEntries(Object.entries(localKeys).map(([a, st]) => [a, [...st]])),
   };
 }
+
+/** A workflow spec back in the workflow file format (for the scaled copies the cells name). */
+export function workflowToFile(spec: WorkflowSpec): Record<string, unknown> {
+  return {
+    name: spec.name,
+    description: spec.description,
+    source: spec.source ?? 'validate',
+    functions: spec.functions.map((f) => {
+      if (f.kind === 'switch') return { name: f.name, kind: 'switch' };
+      const o: Record<string, unknown> = { name: f.name, serviceTime: f.serviceTime, cpu: f.cpu, memory: `${f.memoryBytes}B`, maxContainers: f.maxContainers, instances: f.instances };
+      if (f.inputBytes) o.inputBytes = f.inputBytes;
+      if (f.outputBytes !== undefined) o.outputBytes = f.outputBytes;
+      if (f.unreadOutputBytes) o.unreadOutputBytes = f.unreadOutputBytes;
+      if (f.userOutputBytes) o.userOutputBytes = f.userOutputBytes;
+      for (const k of ['groupingWeight', 'scale', 'memUsage', 'splitRatio'] as const) if (f[k] !== undefined) o[k] = f[k];
+      return o;
+    }),
+    edges: spec.edges.map((e) => ({ from: e.from, to: e.to, kind: e.kind, bytes: e.bytes, ...(e.probability !== undefined ? { probability: e.probability } : {}) })),
+    ...(spec.placement ? { placement: Object.fromEntries(Object.entries(spec.placement).map(([k, v]) => [k, v.length === 1 ? v[0] : v])) } : {}),
+  };
+}
+
