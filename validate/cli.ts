@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   try {
     tb =
       argv.testbed === 'netns'
-        ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, log })
+        ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage' })
         : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage', cpus: { worker: argv.cpus }, memoryBytes: argv.memory * 2 ** 30, image: argv.dockerImage });
     fs.mkdirSync(dir, { recursive: true });
     log('[probes] calibration probes (quick plan) ...');
@@ -218,10 +218,12 @@ async function main(): Promise<void> {
     (profile.fits as Record<string, unknown>).functionRssBytes = rss;
     const profilePath = writeProfile(profile, dir);
     const clusterPath = path.join(dir, 'cluster.yaml');
-    fs.writeFileSync(clusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: argv.testbed }));
+    // namespaces have no CPU limit: every worker may use the whole host [ASSUMPTION: no other load]
+    const workerCpus = argv.testbed === 'netns' ? os.cpus().length : argv.cpus;
+    fs.writeFileSync(clusterPath, clusterYaml({ workers: argv.workers, workerCpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: argv.testbed }));
     // DataFlower's runs pace every container's stream to its egress cap; the other modes' runtimes do not
     const dfClusterPath = path.join(dir, 'cluster-dataflower.yaml');
-    fs.writeFileSync(dfClusterPath, clusterYaml({ workers: argv.workers, workerCpus: argv.cpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: `${argv.testbed}-dataflower`, egressPerCore: DF_EGRESS_PER_CORE }));
+    fs.writeFileSync(dfClusterPath, clusterYaml({ workers: argv.workers, workerCpus, memoryGiB: argv.memory, latencyS: fits.linkLatencyS, kind: `${argv.testbed}-dataflower`, egressPerCore: DF_EGRESS_PER_CORE }));
     const wfDir = path.join(dir, 'workflows');
     fs.mkdirSync(wfDir, { recursive: true });
     for (const [b, spec] of specs) fs.writeFileSync(path.join(wfDir, `${b}.yaml`), YAML.stringify(workflowToFile(spec)));

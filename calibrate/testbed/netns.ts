@@ -43,6 +43,8 @@ export interface NetnsOptions {
   log?: (msg: string) => void;
   /** Install SIGINT/SIGTERM/exit hooks that remove the testbed (default true). */
   signalHooks?: boolean;
+  /** Which interfaces are shaped: every node's (probes, default), or the storage node's only (FaaSFlow's wondershaper). */
+  shape?: 'all' | 'storage';
 }
 
 interface StateFile {
@@ -328,10 +330,14 @@ class NetnsTestbed implements Testbed {
     this.log(`testbed ${this.id}: redis on st + ${this.workers.length} workers, ${this.nodes.length} agents ready`);
   }
 
+  /** 'storage': only the storage node is shaped; the others get a plain FIFO (unshaped). */
+  shape: 'all' | 'storage' = 'all';
+
   private applyRate(rateBps: number): void {
     for (const node of this.nodes) {
       const ns = this.ns(node);
-      for (const dev of ['eth0', 'ifb0']) run('tc', ['-n', ns, 'qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', ...tbfArgs(rateBps)]);
+      const shaped = this.shape === 'all' || node === this.storage;
+      for (const dev of ['eth0', 'ifb0']) run('tc', ['-n', ns, 'qdisc', 'replace', 'dev', dev, 'root', 'handle', '1:', ...(shaped ? tbfArgs(rateBps) : ['pfifo', 'limit', '10000'])]);
     }
     this.rateBps = rateBps;
   }
@@ -405,7 +411,7 @@ class NetnsTestbed implements Testbed {
       kind: 'netns',
       id: this.id,
       workers: this.workers.length,
-      shaping: 'tc tbf on each node veth (egress) + ingress redirected to an ifb with tbf (wondershaper style)',
+      shaping: `tc tbf on ${this.shape === 'all' ? 'each node veth' : "the storage node's veth"} (egress) + ingress redirected to an ifb with tbf (wondershaper style)`,
       delay: this.delayNote,
       stores: 'redis-server (remote: storage ns; local: one per worker on 127.0.0.1)',
       runtime: 'calibrate/testbed/runtime.mjs; function processes are node child processes (function.mjs)',
@@ -439,6 +445,7 @@ export async function startNetnsTestbed(o: NetnsOptions): Promise<Testbed & { ns
   const workers = o.workers ?? 3;
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) throw new RangeError(`workers must be an integer in 1..64, got ${workers}`);
   const tb = new NetnsTestbed(`${NS_PREFIX}${process.pid}`, workers, o.rateBps, log);
+  if (o.shape) tb.shape = o.shape;
   if (listNamespaces().some((n) => n.startsWith(`${tb.id}-`))) {
     throw new Error(`a testbed ${tb.id} already exists in this process; close it first`);
   }
