@@ -44,22 +44,27 @@ const cpuNow = () => {
 };
 const sleep = (s) => new Promise((r) => setTimeout(r, Math.max(0, s * 1000)));
 
-/** `cpuS` core-seconds of CPU time at most `rate` cores (rate <= 1: one process is one core). */
+/**
+ * `cpuS` core-seconds of CPU time at most `rate` cores (rate <= 1: one process is one core): busy
+ * slices, each followed by a sleep that holds the time since the start at (CPU used so far) / rate.
+ * Pacing by the CPU actually used, not by the slice asked for, keeps the rate right when the
+ * kernel's CPU-time counter advances in steps (a tick) larger than a slice.
+ */
 async function work(cpuS, rate) {
   const r = Math.min(1, Math.max(0.01, rate || 1));
   const SLICE = 0.01;
   const c0 = cpuNow();
+  const w0 = Number(process.hrtime.bigint()) / 1e9;
   let x = 0;
   for (;;) {
     const done = cpuNow() - c0;
     if (done >= cpuS) break;
-    const t0 = process.hrtime.bigint();
     const c1 = cpuNow();
     const want = Math.min(r * SLICE, cpuS - done);
     while (cpuNow() - c1 < want) x += Math.sqrt(x + 1);
     if (r < 1) {
-      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-      await sleep(want / r - elapsed);
+      const used = cpuNow() - c0;
+      await sleep(w0 + used / r - Number(process.hrtime.bigint()) / 1e9);
     }
   }
   return x;
