@@ -62,7 +62,7 @@ function startValidate(args: string[]): { child: ReturnType<typeof spawn>; stder
   };
 }
 
-test(`validate docker: wordcount in both modes, real against simulated within 25% per e2e cell, nothing left behind${note}`, async (t) => {
+test(`validate docker: wordcount in all three modes, real against simulated within 25% per e2e cell, nothing left behind${note}`, async (t) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-validate-'));
   try {
     const v = startValidate(['docker', '-b', 'wordcount', '--bandwidth', '50', '--requests', '3', '--warmup', '1', '--out', out]);
@@ -72,7 +72,7 @@ test(`validate docker: wordcount in both modes, real against simulated within 25
     const dir = path.join(out, run!);
     const rows = parseCsv(fs.readFileSync(path.join(dir, 'cells.csv')), { columns: true }) as Array<{ cell: string; metric: string; real: string; flowsim: string; error: string }>;
     const e2e = rows.filter((r) => r.metric === 'e2e.mean');
-    t.deepEqual(e2e.map((r) => r.cell.split('/')[1]).sort(), ['faasflow', 'hyperflow']);
+    t.deepEqual(e2e.map((r) => r.cell.split('/')[1]).sort(), ['dataflower', 'faasflow', 'hyperflow']);
     // Tolerance 25%: three requests of a sub-second workflow on a shared 2-core machine vary by
     // about 10% between runs (docs/validation.md); a model error of 2x would still fail here.
     for (const r of e2e) t.true(Math.abs(Number(r.error)) <= 0.25, `${r.cell}: real ${r.real} s, flowsim ${r.flowsim} s`);
