@@ -132,6 +132,7 @@ async function main(): Promise<void> {
     .option('seed', { type: 'number', default: 1 })
     .option('out', { type: 'string', default: 'results/validate', describe: 'results folder' })
     .option('docker-image', { type: 'string', describe: 'an image with node, redis-server and iproute2 (default: built here; nothing is pulled)' })
+    .option('function-launcher', { choices: ['container', 'process'] as const, default: 'container' as const, describe: "docker: a function instance's container is a `docker run` in its worker's network namespace and cgroup (container), or a process in the worker container (process)" })
     .strict()
     .help()
     .fail((msg, err) => {
@@ -194,7 +195,7 @@ async function main(): Promise<void> {
     tb =
       argv.testbed === 'netns'
         ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage' })
-        : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage', cpus: { worker: argv.cpus }, memoryBytes: argv.memory * 2 ** 30, image: argv.dockerImage });
+        : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, log, shape: 'storage', cpus: { worker: argv.cpus }, memoryBytes: argv.memory * 2 ** 30, image: argv.dockerImage, functionLauncher: argv.functionLauncher });
     fs.mkdirSync(dir, { recursive: true });
     log('[probes] calibration probes (quick plan) ...');
     const m = await runProbes(tb, makePlan(caps, true), log);

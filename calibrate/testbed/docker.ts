@@ -39,6 +39,12 @@ export interface DockerOptions {
   cpus?: { worker?: number; storage?: number; gateway?: number };
   /** Memory limit per container, bytes (`--memory`); default none. */
   memoryBytes?: number;
+  /**
+   * How workers start function instances: 'container' (default): `docker run` through the Docker
+   * socket mounted into each worker container, in the worker's network namespace and cgroup;
+   * 'process': a forked process inside the worker container.
+   */
+  functionLauncher?: 'container' | 'process';
   log?: (m: string) => void;
   /** For tests: a preconfigured client. Default: `new Docker()` (DOCKER_HOST or /var/run/docker.sock). */
   docker?: Docker;
@@ -94,6 +100,7 @@ class DockerTestbed implements Testbed {
   private readonly agents = new Map<string, AgentClient>();
   private network?: Docker.Network;
   private builtImage?: string;
+  private runImage = '';
   private closed = false;
   private readonly hooks: Array<[string, () => void]> = [];
 
@@ -107,6 +114,7 @@ class DockerTestbed implements Testbed {
     private readonly shape: 'all' | 'storage' = 'all',
     private readonly cpus: { worker?: number; storage?: number; gateway?: number } = {},
     private readonly memoryBytes?: number,
+    private readonly functionLauncher: 'container' | 'process' = 'container',
   ) {
     this.rateBps = rateBps;
   }
@@ -197,6 +205,8 @@ class DockerTestbed implements Testbed {
         HostConfig: {
           CapAdd: ['NET_ADMIN'],
           NetworkMode: this.id,
+          // workers start their function containers through the engine's socket (launcher.mjs)
+          ...(s.role === 'worker' && this.functionLauncher === 'container' ? { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } : {}),
           ...(cpus ? { NanoCpus: Math.round(cpus * 1e9) } : {}),
           ...(this.memoryBytes ? { Memory: this.memoryBytes } : {}),
         },
@@ -208,6 +218,7 @@ class DockerTestbed implements Testbed {
       if (!addr) throw new Error(`container ${s.name}: no address on network ${this.id}`);
       nodes.push({ name: s.name, role: s.role, addr });
     }
+    this.runImage = image;
     this.gateway = nodes[0]!;
     this.storage = nodes[1]!;
     this.workers = nodes.slice(2);
@@ -254,7 +265,16 @@ class DockerTestbed implements Testbed {
   private async startAgent(n: NodeInfo): Promise<void> {
     const c = this.containers.get(n.name)!;
     const ex = await c.exec({
-      Cmd: ['node', '/opt/fsim/runtime.mjs', `--role=${n.role}`, `--addr=${n.addr}`, `--remote-host=${this.storage.addr}`],
+      Cmd: [
+        'node',
+        '/opt/fsim/runtime.mjs',
+        `--role=${n.role}`,
+        `--addr=${n.addr}`,
+        `--remote-host=${this.storage.addr}`,
+        ...(n.role === 'worker' && this.functionLauncher === 'container'
+          ? ['--launcher=container', `--container=${this.containerName(n.name)}`, `--fn-image=${this.runImage}`, `--labels=${JSON.stringify(this.labels())}`]
+          : []),
+      ],
       AttachStdin: true,
       AttachStdout: true,
       AttachStderr: true,
@@ -300,6 +320,7 @@ class DockerTestbed implements Testbed {
       image: this.image ?? this.builtImage ?? 'built here',
       workers: this.workers.length,
       cpus: this.cpus,
+      functions: this.functionLauncher === 'container' ? 'docker run per function container, in the worker\'s network namespace and cgroup' : 'forked processes in the worker container',
       memoryBytes: this.memoryBytes ?? null,
       network: 'internal bridge (no route out of the machine)',
       shaping: `tc tbf on ${this.shape === 'all' ? "every container's" : "the storage container's"} eth0 (egress) + ingress redirected to an ifb with tbf`,
@@ -312,6 +333,10 @@ class DockerTestbed implements Testbed {
     this.closed = true;
     for (const [ev, fn] of this.hooks) process.off(ev, fn);
     for (const a of this.agents.values()) a.fail(new Error('testbed closed'));
+    // every container of this testbed: its nodes and the function containers its workers started
+    const mine = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL}=${this.id}`] } }).catch(() => []);
+    const ids = new Set([...mine.map((c) => c.Id)]);
+    await Promise.all([...ids].map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => {})));
     await Promise.all([...this.containers.values()].map((c) => c.remove({ force: true }).catch(() => {})));
     if (this.network) await this.network.remove().catch(() => {});
     if (this.builtImage) await this.docker.getImage(this.builtImage).remove({ force: true }).catch(() => {});
@@ -358,7 +383,7 @@ export async function startDockerTestbed(o: DockerOptions): Promise<Testbed> {
   const n = await cleanupDockerLeftovers(docker);
   if (n) log(`removed ${n} containers left by killed runs`);
   const workers = o.workers ?? 3;
-  const tb = new DockerTestbed(docker, `fsim-${process.pid}-${Date.now().toString(36)}`, workers, o.rateBps, o.image, log, o.shape, o.cpus, o.memoryBytes);
+  const tb = new DockerTestbed(docker, `fsim-${process.pid}-${Date.now().toString(36)}`, workers, o.rateBps, o.image, log, o.shape, o.cpus, o.memoryBytes, o.functionLauncher);
   tb.installHooks();
   try {
     await tb.build(o.delayS ?? 0);

@@ -20,13 +20,12 @@
 //   function is done; the request ends when all have.
 //
 // Function instances run in function processes (function.mjs) of a pool per function and node:
-// an idle one is reused (warm), else a new one is forked (cold start: process start until it is
-// connected to its stores), at most `maxContainers` at once per function and node (the others
-// wait in FIFO order). Idle processes are kept until the testbed stops (FaaSFlow's keep-alive is
+// an idle one is reused (warm), else the node's launcher starts one (launcher.mjs: a forked
+// process, or a Docker container; the cold start lasts until it has connected to its stores), at
+// most `maxContainers` at once per function and node (the others wait in FIFO order). Idle processes are kept until the testbed stops (FaaSFlow's keep-alive is
 // 600 s, longer than a validation cell).
 import net from 'node:net';
 import readline from 'node:readline';
-import { fork } from 'node:child_process';
 import { Resp } from './resp.mjs';
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
@@ -93,7 +92,7 @@ class Peer {
   }
 }
 
-export function createEngine({ role, addr, remoteHost, remotePort, functionScript, controlPort, log, sendBytes }) {
+export function createEngine({ role, addr, remoteHost, remotePort, launcher, controlPort, log, sendBytes }) {
   const peers = new Map();
   const peer = (host) => {
     let p = peers.get(host);
@@ -126,24 +125,11 @@ export function createEngine({ role, addr, remoteHost, remotePort, functionScrip
   const all = new Set();
   let nextMsg = 1;
 
-  function startProcess() {
-    const t0 = now();
-    const child = fork(functionScript, [], {
-      env: { ...process.env, FS_REMOTE_HOST: remoteHost, FS_REMOTE_PORT: String(remotePort), FS_LOCAL_HOST: '127.0.0.1', FS_LOCAL_PORT: '6379' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
-    all.add(child);
-    child.on('exit', () => all.delete(child));
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('function cold start: timeout after 30 s')), 30000);
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`function process exited with ${code} before ready`)));
-      child.once('message', (m) => {
-        clearTimeout(t);
-        if (m && m.ready) resolve({ child, coldS: now() - t0 });
-        else reject(new Error('function process: unexpected first message'));
-      });
-    });
+  async function startProcess() {
+    const r = await launcher.start();
+    all.add(r.child);
+    r.child.once('exit', () => all.delete(r.child));
+    return r;
   }
 
   async function acquire(key, max) {

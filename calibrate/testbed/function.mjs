@@ -11,7 +11,32 @@
 //   work held to `rate` cores: busy slices of rate x 10 ms in every 10 ms, counted in the
 //   process's own CPU time, so that a busy node slows it as it slows a real function); then the
 //   outputs one key after another, each to the stores it goes to.
+import net from 'node:net';
+import readline from 'node:readline';
 import { Resp } from './resp.mjs';
+
+// The channel to the agent: the IPC channel of a forked process, or (a function container,
+// launcher.mjs) a TCP connection to the agent over the worker's loopback, JSON lines.
+let send;
+let onMessage;
+if (process.env.FS_CONNECT) {
+  const [host, port] = process.env.FS_CONNECT.split(':');
+  const sock = net.connect({ host, port: Number(port) });
+  sock.setNoDelay(true);
+  await new Promise((resolve, reject) => {
+    sock.once('connect', resolve);
+    sock.once('error', reject);
+  });
+  sock.on('close', () => process.exit(0));
+  sock.on('error', () => process.exit(0));
+  const rl = readline.createInterface({ input: sock });
+  send = (m) => sock.write(JSON.stringify(m) + '\n');
+  onMessage = (cb) => rl.on('line', (line) => cb(JSON.parse(line)));
+} else {
+  send = (m) => process.send(m);
+  onMessage = (cb) => process.on('message', cb);
+  process.on('disconnect', () => process.exit(0));
+}
 
 const local = { host: process.env.FS_LOCAL_HOST ?? '127.0.0.1', port: Number(process.env.FS_LOCAL_PORT ?? 6379) };
 const remote = { host: process.env.FS_REMOTE_HOST ?? '127.0.0.1', port: Number(process.env.FS_REMOTE_PORT ?? 6379) };
@@ -168,16 +193,16 @@ async function dataflowerInvocation(msg) {
   const streamed = new Set();
   const post = async (k) => {
     const e = msg.emits[k];
-    if (e.how === 'inline') process.send({ id: msg.id, ev: 'item', k });
+    if (e.how === 'inline') send({ id: msg.id, ev: 'item', k });
     else if (e.how === 'local') {
       const p0 = now();
       await stores.local.set(e.key, payload(e.bytes));
       postS += now() - p0;
-      process.send({ id: msg.id, ev: 'item', k });
+      send({ id: msg.id, ev: 'item', k });
     } else if (!streamed.has(e.key)) {
       streamed.add(e.key);
       remoteBytes += e.bytes;
-      dluStream(e.key, e.bytes, msg.chunkBytes, msg.egressCapBps, () => process.send({ id: msg.id, ev: 'first', key: e.key }));
+      dluStream(e.key, e.bytes, msg.chunkBytes, msg.egressCapBps, () => send({ id: msg.id, ev: 'first', key: e.key }));
     }
   };
   const segments = Math.max(1, msg.segments);
@@ -192,15 +217,15 @@ async function dataflowerInvocation(msg) {
   return { ok: true, fetchS: t1 - t0, computeS: t2 - t1, putS: t3 - t2, localWriteS: postS, remoteBytes, readBytes };
 }
 
-process.on('message', async (msg) => {
+onMessage(async (msg) => {
   const t0 = now();
   try {
     if (msg.df) {
-      process.send({ id: msg.id, ...(await dataflowerInvocation(msg)) });
+      send({ id: msg.id, ...(await dataflowerInvocation(msg)) });
       return;
     }
     if (msg.wf) {
-      process.send({ id: msg.id, ...(await workflowInvocation(msg)) });
+      send({ id: msg.id, ...(await workflowInvocation(msg)) });
       return;
     }
     let readBytes = 0;
@@ -213,11 +238,10 @@ process.on('message', async (msg) => {
     const t2 = now();
     for (const o of msg.outputs ?? []) await stores[o.store].set(o.key, Buffer.alloc(o.bytes, 0x61));
     const t3 = now();
-    process.send({ id: msg.id, ok: true, readS: t1 - t0, cpuS: t2 - t1, writeS: t3 - t2, readBytes });
+    send({ id: msg.id, ok: true, readS: t1 - t0, cpuS: t2 - t1, writeS: t3 - t2, readBytes });
   } catch (e) {
-    process.send({ id: msg.id, ok: false, error: String(e?.message ?? e) });
+    send({ id: msg.id, ok: false, error: String(e?.message ?? e) });
   }
 });
 
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true, pid: process.pid });
+send({ ready: true, pid: process.pid, token: process.env.FS_TOKEN, rssBytes: process.memoryUsage().rss });

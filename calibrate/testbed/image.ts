@@ -17,7 +17,7 @@ import tarFs from 'tar-fs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** The agent's files, copied to /opt/fsim in the image. */
-export const AGENT_FILES = ['runtime.mjs', 'function.mjs', 'resp.mjs', 'engine.mjs'];
+export const AGENT_FILES = ['runtime.mjs', 'function.mjs', 'resp.mjs', 'engine.mjs', 'launcher.mjs'];
 export const IMAGE_REPO = 'flowsim-testbed';
 
 function which(cmd: string): string {

@@ -10,14 +10,13 @@
 // On workers it is the function runtime: `invoke` runs a synthetic function in a function process
 // (function.mjs), reusing an idle one (warm) or forking a new one (cold start = process start until
 // the process has connected to its stores and says it is ready).
-import fs from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Resp } from './resp.mjs';
 import { createEngine } from './engine.mjs';
+import { createLauncher } from './launcher.mjs';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((a) => {
@@ -176,30 +175,29 @@ const idle = [];
 const all = new Set();
 let nextMsg = 1;
 
-function startFunction() {
-  const t0 = now();
-  const child = fork(FUNCTION_SCRIPT, [], {
-    env: { ...process.env, FS_REMOTE_HOST: remoteHost, FS_REMOTE_PORT: String(remotePort), FS_LOCAL_HOST: '127.0.0.1', FS_LOCAL_PORT: '6379' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  all.add(child);
-  child.on('exit', () => {
-    all.delete(child);
-    const i = idle.indexOf(child);
+// how this node starts a function's "container" (launcher.mjs): a forked process, or a Docker
+// container in this worker's network namespace and cgroup
+const launcherKind = args.launcher === 'container' ? 'container' : 'process';
+const launcher = createLauncher({
+  kind: launcherKind,
+  functionScript: launcherKind === 'container' ? '/opt/fsim/function.mjs' : FUNCTION_SCRIPT,
+  env: { FS_REMOTE_HOST: remoteHost, FS_REMOTE_PORT: String(remotePort), FS_LOCAL_HOST: '127.0.0.1', FS_LOCAL_PORT: '6379' },
+  log,
+  docker:
+    launcherKind === 'container'
+      ? { socketPath: args['docker-socket'] ?? '/var/run/docker.sock', image: args['fn-image'], labels: JSON.parse(args.labels ?? '{}'), workerContainer: args.container, port: 7003, namePrefix: args.container }
+      : undefined,
+});
+
+async function startFunction() {
+  const r = await withTimeout(launcher.start(), 60000, 'function cold start');
+  all.add(r.child);
+  r.child.once('exit', () => {
+    all.delete(r.child);
+    const i = idle.indexOf(r.child);
     if (i >= 0) idle.splice(i, 1);
   });
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`function process exited with ${code} before ready`)));
-      child.once('message', (m) => {
-        if (m && m.ready) resolve({ child, coldStartS: now() - t0 });
-        else reject(new Error('function process: unexpected first message'));
-      });
-    }),
-    20000,
-    'function cold start',
-  );
+  return r;
 }
 
 function runIn(child, spec) {
@@ -225,7 +223,7 @@ async function invoke(spec) {
   let child;
   let coldStartS = null;
   if (spec.cold || idle.length === 0) {
-    ({ child, coldStartS } = await startFunction());
+    ({ child, coldS: coldStartS } = await startFunction());
   } else child = idle.pop();
   const r = await runIn(child, spec);
   const totalS = now() - t0;
@@ -237,7 +235,7 @@ async function invoke(spec) {
 async function coldStarts(n) {
   const out = [];
   for (let i = 0; i < n; i++) {
-    const { child, coldStartS } = await startFunction();
+    const { child, coldS: coldStartS } = await startFunction();
     out.push(coldStartS);
     child.kill('SIGKILL');
     await new Promise((r) => (child.exitCode !== null || child.signalCode ? r() : child.once('exit', r)));
@@ -289,7 +287,7 @@ async function remoteInvoke({ host, n, spec }) {
 }
 
 // ---------- workflow engines (engine.mjs) ----------
-const engine = createEngine({ role, addr, remoteHost, remotePort, functionScript: FUNCTION_SCRIPT, controlPort: CONTROL_PORT, log, sendBytes: (host, bytes) => sendOnce(host, bytes, 120000) });
+const engine = createEngine({ role, addr, remoteHost, remotePort, launcher, controlPort: CONTROL_PORT, log, sendBytes: (host, bytes) => sendOnce(host, bytes, 120000) });
 
 // ---------- dispatcher ----------
 async function handle(msg) {
@@ -314,14 +312,9 @@ async function handle(msg) {
       return coldStarts(msg.n ?? 5);
     case 'functionRss': {
       // resident memory of a fresh function process (what one "container" of the testbed takes)
-      const { child } = await startFunction();
-      try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1] ?? NaN);
-        return { rssBytes: kb * 1024 };
-      } finally {
-        child.kill('SIGKILL');
-      }
+      const { child, rssBytes } = await startFunction();
+      child.kill('SIGKILL');
+      return { rssBytes, launcher: launcherKind };
     }
     case 'remoteInvoke':
       return remoteInvoke(msg);
@@ -375,6 +368,7 @@ stdinRl.on('close', () => shutdown(0)); // the controller went away: leave no fu
 function shutdown(code) {
   for (const c of all) c.kill('SIGKILL');
   engine.stop();
+  launcher.close();
   process.exit(code);
 }
 process.on('SIGTERM', () => shutdown(0));
