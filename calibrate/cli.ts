@@ -23,7 +23,8 @@ import { CALIBRATION_DIR, REPO_ROOT, writeProfile, type Profile } from './profil
 import { writeReport } from './report.js';
 import { startDockerTestbed } from './testbed/docker.js';
 import { startNetnsTestbed } from './testbed/netns.js';
-import { TestbedUnavailableError, type Testbed } from './testbed/types.js';
+import { runTestbedCli } from './testbed/cli-run.js';
+import type { Testbed } from './testbed/types.js';
 import { wondershaperCapBps } from '../sim/config/units.js';
 import { ConfigError } from '../sim/config/load.js';
 import { loadMeasurements } from './measurements.js';
@@ -200,25 +201,4 @@ async function fromMeasurements(argv: { from?: string; holdout?: string; loo: bo
   if (argv.strict && !r.ok) process.exitCode = 1;
 }
 
-// On SIGINT/SIGTERM the testbed's own handler removes everything and exits (130/143); requests
-// in flight then fail, and those failures must not end the process first with a misleading message.
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.prependListener(sig, () => {
-    interrupted = true;
-    // no testbed handler yet (or any more): behave like the default action
-    if (process.listenerCount(sig) === 1) process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
-}
-
-main().catch((e: unknown) => {
-  if (interrupted) return;
-  const err = e as Error;
-  if (err instanceof UsageError || err instanceof TestbedUnavailableError || err?.name === 'YError') {
-    process.stderr.write(`calibrate: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`calibrate: failed: ${err?.message ?? String(e)}\n`);
-  if (process.argv.includes('--verbose')) process.stderr.write(`${err?.stack}\n`);
-  process.exit(1);
-});
+runTestbedCli('calibrate', main, (e) => e instanceof UsageError);

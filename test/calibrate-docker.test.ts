@@ -1,6 +1,6 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import net from 'node:net';
+import { closedPort } from './helpers/net.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -10,13 +10,6 @@ import { TestbedUnavailableError } from '../calibrate/testbed/types.js';
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 test('docker backend: a missing socket stops at once with "no Docker engine" and how to point at one', async (t) => {
   const docker = new Docker({ socketPath: '/nonexistent/flowsim-docker.sock' });

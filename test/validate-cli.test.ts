@@ -1,20 +1,13 @@
 /** `npm run validate` argument errors: exit 2 with a message that says what to fix, before any testbed starts. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import net from 'node:net';
+import { closedPort } from './helpers/net.js';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function validate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'validate/cli.ts'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }).then(

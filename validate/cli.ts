@@ -25,7 +25,8 @@ import { makePlan, runProbes } from '../calibrate/probes.js';
 import { writeProfile, type Profile } from '../calibrate/profile.js';
 import { startDockerTestbed } from '../calibrate/testbed/docker.js';
 import { startNetnsTestbed } from '../calibrate/testbed/netns.js';
-import { TestbedUnavailableError, type Testbed } from '../calibrate/testbed/types.js';
+import type { Testbed } from '../calibrate/testbed/types.js';
+import { runTestbedCli } from '../calibrate/testbed/cli-run.js';
 import { evaluateCells, type CellResult } from '../calibrate/cells.js';
 import { loadMeasurements } from '../calibrate/measurements.js';
 import { parityPlot } from '../calibrate/from-measurements.js';
@@ -362,26 +363,4 @@ function writeReport(dir: string, runId: string, testbed: string, real: RealResu
   return file;
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.prependListener(sig, () => {
-    interrupted = true;
-    if (process.listenerCount(sig) === 1) process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
-}
-
-main().catch((e: unknown) => {
-  if (interrupted) return;
-  const err = e as Error;
-  if (err instanceof UsageError || err instanceof TestbedUnavailableError || err?.name === 'YError') {
-    process.stderr.write(`validate: ${err.message}\n`);
-    process.exit(2);
-  }
-  if (err instanceof ConfigError) {
-    process.stderr.write(`validate: ${err.format()}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`validate: failed: ${err?.message ?? String(e)}\n`);
-  if (process.argv.includes('--verbose')) process.stderr.write(`${err?.stack}\n`);
-  process.exit(1);
-});
+runTestbedCli('validate', main, (e) => e instanceof UsageError);
