@@ -11,6 +11,7 @@ import Docker from 'dockerode';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { startDockerTestbed } from '../calibrate/testbed/docker.js';
 import { loadMeasurements } from '../calibrate/measurements.js';
+import { listPools } from '../calibrate/testbed/cgroups.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const LABEL = 'flowsim.testbed';
@@ -30,13 +31,14 @@ const test = why ? anyTest.skip : anyTest.serial;
 const note = why ? ` [skipped: ${why}]` : '';
 
 /** Containers, networks and images of testbeds, optionally only those of one owner pid. */
-async function leftovers(pid?: number): Promise<{ containers: number; networks: number; images: number }> {
+async function leftovers(pid?: number): Promise<{ containers: number; networks: number; images: number; cpuPools: number }> {
   const d = new Docker();
   const mine = (l: Record<string, string> | undefined) => pid === undefined || (l?.['flowsim.owner'] ?? '').endsWith(`:${pid}`);
   const c = (await d.listContainers({ all: true, filters: { label: [LABEL] } })).filter((x) => mine(x.Labels));
   const n = (await d.listNetworks({ filters: { label: [LABEL] } })).filter((x) => mine(x.Labels));
   const i = (await d.listImages({ filters: { label: [LABEL] } })).filter((x) => mine(x.Labels));
-  return { containers: c.length, networks: n.length, images: i.length };
+  const pools = listPools(pid === undefined ? 'flowsim-fsim-' : `flowsim-fsim-${pid}-`);
+  return { containers: c.length, networks: n.length, images: i.length, cpuPools: pools.length };
 }
 
 function startValidate(args: string[]): { child: ReturnType<typeof spawn>; stderr: () => string; waitFor: (re: RegExp, ms: number) => Promise<void>; exit: Promise<number | null> } {
@@ -84,7 +86,7 @@ test(`validate docker: wordcount in all three modes, real against simulated with
     t.is(set.cells.length, rows.length);
     t.true(fs.existsSync(path.join(dir, 'parity.png')));
     t.regex(fs.readFileSync(path.join(dir, 'report.md'), 'utf8'), /Targets .*: (met|MISSED)/);
-    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0 });
+    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0, cpuPools: 0 });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -107,7 +109,7 @@ test(`validate docker: df-wordcount in dataflower mode runs for real (streamed c
     t.true(Math.abs(Number(e2e.error)) <= 0.3, `real ${e2e.real} s, flowsim ${e2e.flowsim} s`);
     const fns = fs.readFileSync(path.join(dir, 'functions.csv'), 'utf8');
     t.is((fns.match(/,count,/g) ?? []).length, 8 * 3, 'every count instance of every measured request ran');
-    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0 });
+    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0, cpuPools: 0 });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -121,7 +123,7 @@ test(`validate docker: SIGINT removes every container, network and image at once
     t.true((await leftovers(v.child.pid)).containers > 0);
     v.child.kill('SIGINT');
     t.is(await v.exit, 130);
-    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0 });
+    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0, cpuPools: 0 });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
@@ -135,13 +137,13 @@ test(`validate docker: a killed run (SIGKILL) leaves nothing after the next star
     v.child.kill('SIGKILL');
     await v.exit;
     const left = await leftovers(v.child.pid);
-    t.true(left.containers > 0 && left.networks === 1, `a SIGKILL leaves the testbed (${JSON.stringify(left)})`);
+    t.true(left.containers > 0 && left.networks === 1 && left.cpuPools > 0, `a SIGKILL leaves the testbed (${JSON.stringify(left)})`);
     const logs: string[] = [];
     const tb = await startDockerTestbed({ workers: 1, rateBps: 50e6, log: (m) => logs.push(m) });
     await tb.close();
     t.true(logs.some((m) => /removed \d+ containers left by killed runs/.test(m)), logs.join('\n'));
-    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0 });
-    t.deepEqual(await leftovers(process.pid), { containers: 0, networks: 0, images: 0 });
+    t.deepEqual(await leftovers(v.child.pid), { containers: 0, networks: 0, images: 0, cpuPools: 0 });
+    t.deepEqual(await leftovers(process.pid), { containers: 0, networks: 0, images: 0, cpuPools: 0 });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { PassThrough, type Duplex } from 'node:stream';
 import Docker from 'dockerode';
 import { AGENT_FILES, ensureTestbedImage } from './image.js';
+import { createPool, listPools, removePool, unavailableReason as poolsUnavailable } from './cgroups.js';
 import { AgentClient, TestbedUnavailableError, type NodeInfo, type Role, type Testbed } from './types.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -101,6 +102,9 @@ class DockerTestbed implements Testbed {
   private network?: Docker.Network;
   private builtImage?: string;
   private runImage = '';
+  /** Per worker: the cgroup its function containers share (cgroups.ts), when the host allows. */
+  private readonly pools = new Map<string, string>();
+  private poolNote = '';
   private closed = false;
   private readonly hooks: Array<[string, () => void]> = [];
 
@@ -194,8 +198,22 @@ class DockerTestbed implements Testbed {
       ...Array.from({ length: this.nWorkers }, (_, i) => ({ name: `w${i}`, role: 'worker' as Role })),
     ];
     const nodes: NodeInfo[] = [];
+    // function containers share a per-worker pool with the worker's limits; the worker's own
+    // processes stay outside it (cgroups.ts). Without host cgroups: the worker container's limits
+    // cover both (noted in describe()).
+    const why = this.functionLauncher === 'container' ? poolsUnavailable() : 'function processes run in the worker container';
+    if (!why) {
+      for (const s of specs)
+        if (s.role === 'worker') {
+          const pool = `flowsim-${this.id}-${s.name}`;
+          createPool(pool, this.cpus.worker, this.memoryBytes);
+          this.pools.set(s.name, pool);
+        }
+      this.poolNote = `function containers of each worker share a cgroup with its limits (${this.cpus.worker ?? 'no'} CPUs); the worker's engine and Redis run outside it`;
+    } else this.poolNote = `the worker container's limits cover its engine, Redis and functions (${why})`;
     for (const s of specs) {
-      const cpus = s.role === 'worker' ? this.cpus.worker : s.role === 'storage' ? this.cpus.storage : this.cpus.gateway;
+      const pooled = this.pools.has(s.name);
+      const cpus = pooled ? undefined : s.role === 'worker' ? this.cpus.worker : s.role === 'storage' ? this.cpus.storage : this.cpus.gateway;
       const c = await this.docker.createContainer({
         Image: image,
         name: `${this.id}-${s.name}`,
@@ -208,7 +226,7 @@ class DockerTestbed implements Testbed {
           // workers start their function containers through the engine's socket (launcher.mjs)
           ...(s.role === 'worker' && this.functionLauncher === 'container' ? { Binds: ['/var/run/docker.sock:/var/run/docker.sock'] } : {}),
           ...(cpus ? { NanoCpus: Math.round(cpus * 1e9) } : {}),
-          ...(this.memoryBytes ? { Memory: this.memoryBytes } : {}),
+          ...(this.memoryBytes && !pooled ? { Memory: this.memoryBytes } : {}),
         },
       });
       this.containers.set(s.name, c);
@@ -272,7 +290,13 @@ class DockerTestbed implements Testbed {
         `--addr=${n.addr}`,
         `--remote-host=${this.storage.addr}`,
         ...(n.role === 'worker' && this.functionLauncher === 'container'
-          ? ['--launcher=container', `--container=${this.containerName(n.name)}`, `--fn-image=${this.runImage}`, `--labels=${JSON.stringify(this.labels())}`]
+          ? [
+              '--launcher=container',
+              `--container=${this.containerName(n.name)}`,
+              `--fn-image=${this.runImage}`,
+              `--labels=${JSON.stringify(this.labels())}`,
+              ...(this.pools.has(n.name) ? [`--cgroup-parent=/${this.pools.get(n.name)}`] : []),
+            ]
           : []),
       ],
       AttachStdin: true,
@@ -320,7 +344,8 @@ class DockerTestbed implements Testbed {
       image: this.image ?? this.builtImage ?? 'built here',
       workers: this.workers.length,
       cpus: this.cpus,
-      functions: this.functionLauncher === 'container' ? 'docker run per function container, in the worker\'s network namespace and cgroup' : 'forked processes in the worker container',
+      functions: this.functionLauncher === 'container' ? "docker run per function container, in the worker's network namespace" : 'forked processes in the worker container',
+      cpuPools: this.poolNote,
       memoryBytes: this.memoryBytes ?? null,
       network: 'internal bridge (no route out of the machine)',
       shaping: `tc tbf on ${this.shape === 'all' ? "every container's" : "the storage container's"} eth0 (egress) + ingress redirected to an ifb with tbf`,
@@ -340,6 +365,7 @@ class DockerTestbed implements Testbed {
     await Promise.all([...this.containers.values()].map((c) => c.remove({ force: true }).catch(() => {})));
     if (this.network) await this.network.remove().catch(() => {});
     if (this.builtImage) await this.docker.getImage(this.builtImage).remove({ force: true }).catch(() => {});
+    for (const pool of this.pools.values()) removePool(pool);
   }
 }
 
@@ -368,6 +394,11 @@ export async function cleanupDockerLeftovers(docker: Docker): Promise<number> {
   }
   for (const n of await docker.listNetworks({ filters: { label: [LABEL] } })) {
     if (stale(n.Labels)) await docker.getNetwork(n.Id).remove().catch(() => {});
+  }
+  // CPU pools of dead runs: flowsim-fsim-<pid>-<stamp>-<worker>
+  for (const pool of listPools('flowsim-fsim-')) {
+    const pid = Number(/^flowsim-fsim-(\d+)-/.exec(pool)?.[1]);
+    if (pid && !alive(pid)) removePool(pool);
   }
   for (const im of await docker.listImages({ filters: { label: [LABEL] } })) {
     // not forced: an image a live testbed still runs stays

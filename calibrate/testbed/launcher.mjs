@@ -8,8 +8,9 @@
 //   Docker socket mounted into the worker container, as FaaSFlow's and DataFlower's workers start
 //   a container per function: the function container joins the worker's network namespace (so its
 //   stores are the worker's: 127.0.0.1 is the worker's own Redis, and its traffic leaves through
-//   the worker's shaped interface) and the worker's cgroup (so the worker's CPU and memory limit
-//   covers it), and it connects back to the agent over loopback. The cold start is create + start
+//   the worker's shaped interface) and the worker's CPU pool (the cgroup the testbed made for the
+//   worker's functions, or else the worker container's own), and it connects back to the agent
+//   over loopback. The cold start is create + start
 //   + the function's own start, until it says it is ready. Each container carries the testbed's
 //   labels, so the testbed's close and the sweep after a crash remove it.
 //
@@ -103,7 +104,8 @@ export function createLauncher({ kind, functionScript, env, log, docker }) {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', resolve);
   });
-  const cgroup = ownCgroup();
+  // the worker's CPU pool when the testbed made one (cgroups.ts), else the worker's own cgroup
+  const cgroup = docker.cgroupParent || ownCgroup();
   let seq = 0;
   const live = new Set();
 

@@ -185,7 +185,7 @@ const launcher = createLauncher({
   log,
   docker:
     launcherKind === 'container'
-      ? { socketPath: args['docker-socket'] ?? '/var/run/docker.sock', image: args['fn-image'], labels: JSON.parse(args.labels ?? '{}'), workerContainer: args.container, port: 7003, namePrefix: args.container }
+      ? { socketPath: args['docker-socket'] ?? '/var/run/docker.sock', image: args['fn-image'], labels: JSON.parse(args.labels ?? '{}'), workerContainer: args.container, port: 7003, namePrefix: args.container, cgroupParent: args['cgroup-parent'] }
       : undefined,
 });
 
