@@ -162,19 +162,25 @@ export function createEngine({ role, addr, remoteHost, remotePort, launcher, con
     }
   }
 
-  /** Runs one invocation in a function process; `onEvent` gets its events (DataFlower posts). */
-  function runIn(child, spec, kind = 'wf', onEvent = () => {}) {
+  /**
+   * Runs one invocation in a function process; `onEvent` gets its events (DataFlower's posts),
+   * which arrive until its DLU has stored the first chunk of each of its `firsts` remote outputs,
+   * also after the reply.
+   */
+  function runIn(child, spec, kind = 'wf', onEvent = () => {}, firsts = 0) {
     const id = nextMsg++;
     return new Promise((resolve, reject) => {
+      let replied = false;
+      let left = firsts;
       const onMsg = (m) => {
         if (m.id !== id) return;
         if (m.ev) {
-          // events of a DataFlower invocation arrive until its DLU is done, also after the reply
           onEvent(m);
+          if (m.ev === 'first' && --left === 0 && replied) child.off('message', onMsg);
           return;
         }
-        if (kind !== 'df') child.off('message', onMsg);
-        else setTimeout(() => child.off('message', onMsg), 600_000).unref();
+        replied = true;
+        if (left <= 0 || !m.ok) child.off('message', onMsg);
         if (m.ok) resolve(m);
         else reject(new Error(m.error));
       };
@@ -321,7 +327,8 @@ export function createEngine({ role, addr, remoteHost, remotePort, launcher, con
       };
       let res;
       try {
-        res = await runIn(child, { ...spec, chunkBytes: plan.chunkBytes }, 'df', onEvent);
+        const firsts = new Set(spec.emits.filter((e) => e.how === 'remote').map((e) => e.key)).size;
+        res = await runIn(child, { ...spec, chunkBytes: plan.chunkBytes }, 'df', onEvent, firsts);
       } catch (e) {
         release(f.pool, child);
         throw e;
