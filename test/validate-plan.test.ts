@@ -161,3 +161,25 @@ test('workflowToFile: every built-in workflow, written back as a file, loads to 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('plan: df-video in dataflower mode: only transcode instance 0 waits for upload\'s data item (every instance gets what it waits for)', (t) => {
+  const tpl = planTemplate(loadWorkflow('df-video'), 'dataflower', 3, DEFAULT_PARAMS);
+  const p = compileDataflowerPlan(tpl, 'r1', 0, 'g', WORKERS, makeRng(1, 'x'), { inlineBytes: 16384, chunkBytes: 262144, pressureFactor: 0.8, pressureAware: true, foreachSpread: true, egressCapBps: () => Infinity });
+  const transcode = p.functions.find((f) => f.name === 'transcode')!;
+  t.deepEqual(transcode.instances.map((i) => i.need), [2, 1, 1, 1]);
+  // what each instance waits for is exactly what is posted to it
+  const posted = new Map<string, number>();
+  for (const f of p.functions) for (const i of f.instances) for (const e of i.emits) posted.set(`${e.fn}:${e.inst}`, (posted.get(`${e.fn}:${e.inst}`) ?? 0) + 1);
+  p.functions.forEach((f, fn) => f.instances.forEach((i, k) => t.is(posted.get(`${fn}:${k}`) ?? 0, i.need, `${f.name}[${k}]`)));
+});
+
+test('plan: in dataflower mode every instance of every built-in gets exactly the items it waits for', (t) => {
+  for (const name of workflowNames()) {
+    const tpl = planTemplate(loadWorkflow(name), 'dataflower', 3, DEFAULT_PARAMS);
+    const p = compileDataflowerPlan(tpl, 'r1', 1, 'g', WORKERS, makeRng(1, 'x'), { inlineBytes: 16384, chunkBytes: 262144, pressureFactor: 0.8, pressureAware: true, foreachSpread: true, egressCapBps: () => Infinity });
+    const posted = new Map<string, number>();
+    for (const f of p.functions) for (const i of f.instances) for (const e of i.emits) posted.set(`${e.fn}:${e.inst}`, (posted.get(`${e.fn}:${e.inst}`) ?? 0) + 1);
+    p.functions.forEach((f, fn) => f.instances.forEach((i, k) => t.is(posted.get(`${fn}:${k}`) ?? 0, i.need, `${name}: ${f.name}[${k}]`)));
+    t.is(p.functions.filter((f) => f.instances.some((i) => i.userBytes >= 0)).length, p.ends, name);
+  }
+});

@@ -373,6 +373,8 @@ export function compileDataflowerPlan(t: PlanTemplate, req: string, index: numbe
         const edge = cw.edges[e];
         const from = cw.index.get(edge.from)!;
         if (!t.liveEdge[e] || !t.alive[from]) continue;
+        // an edge other than a foreach delivers to instance 0 only (WorkflowRun's item rule)
+        if (edge.kind !== 'foreach' && i > 0) continue;
         const items = edge.kind === 'merge' ? cw.functions[from].instances : 1;
         need += items;
         if (edge.bytes > o.inlineBytes) {
