@@ -5,6 +5,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { loadWorkflow, workflowNames } from '../sim/config/load.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
+import { compileWorkflow } from '../sim/models/workflow.js';
+import { criticalPathS } from '../validate/real.js';
 import { makeRng } from '../sim/engine/random.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
 import { compileDataflowerPlan, compilePlan, planTemplate, PlanError, scaleWorkflowBytes, workflowToFile, type Plan } from '../validate/plan.js';
@@ -182,4 +184,15 @@ test('plan: in dataflower mode every instance of every built-in gets exactly the
     p.functions.forEach((f, fn) => f.instances.forEach((i, k) => t.is(posted.get(`${fn}:${k}`) ?? 0, i.need, `${name}: ${f.name}[${k}]`)));
     t.is(p.functions.filter((f) => f.instances.some((i) => i.userBytes >= 0)).length, p.ends, name);
   }
+});
+
+test('criticalPathS: the longest chain of function times along triggering edges, by hand', (t) => {
+  const cw = compileWorkflow(loadWorkflow('wordcount'));
+  // start -> count -> merge, plus start -> merge (a data edge: not a path)
+  t.is(criticalPathS(cw, new Map([['start', 0.1], ['count', 0.3], ['merge', 0.05]])), 0.1 + 0.3 + 0.05);
+  // a function that did not run is no part of any path
+  t.is(criticalPathS(cw, new Map([['start', 0.1], ['merge', 0.05]])), 0.1);
+  const g = compileWorkflow(loadWorkflow('genome'));
+  const own = new Map(g.functions.map((f) => [f.name, 1]));
+  t.is(criticalPathS(g, own), 3); // genome's critical path is 3 functions (reference 1.A)
 });

@@ -7,7 +7,7 @@
  */
 import type { NodeInfo, Testbed } from '../calibrate/testbed/types.js';
 import type { Params } from '../sim/params.js';
-import type { WorkflowSpec } from '../sim/models/workflow.js';
+import { isTriggering, type CompiledWorkflow, type WorkflowSpec } from '../sim/models/workflow.js';
 import { compileDataflowerPlan, compilePlan, planRng, planTemplate, type DfPlan, type Plan, type PlanMode } from './plan.js';
 
 export interface RealCell {
@@ -49,6 +49,8 @@ export interface RealInstance {
 export interface RealRequest {
   req: string;
   instances: RealInstance[];
+  /** e2e minus the critical path of the functions' "all" times (as flowsim measures it, sim/run.ts). */
+  schedS: number;
   e2eS: number;
   dataS: number;
   coldStarts: number;
@@ -64,7 +66,29 @@ export interface RealResult {
 
 const nowS = () => Number(process.hrtime.bigint()) / 1e9;
 
-async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number): Promise<RealRequest> {
+/**
+ * The critical path of a request's function times, as flowsim's criticalExecTime computes it: per
+ * function the longest instance from its arrival to its end, summed along triggering edges.
+ */
+export function criticalPathS(cw: CompiledWorkflow, own: Map<string, number>): number {
+  const best = new Float64Array(cw.functions.length).fill(-1);
+  let out = 0;
+  for (const f of cw.topo) {
+    const o = own.get(cw.functions[f].name);
+    if (o === undefined) continue;
+    let pred = 0;
+    for (const e of cw.inEdges[f]) {
+      if (!isTriggering(cw.edges[e])) continue;
+      const p = cw.index.get(cw.edges[e].from)!;
+      if (best[p] > pred) pred = best[p];
+    }
+    best[f] = pred + o;
+    if (best[f] > out) out = best[f];
+  }
+  return out;
+}
+
+async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number, cw: CompiledWorkflow): Promise<RealRequest> {
   const nodes: NodeInfo[] = [tb.gateway, ...tb.workers];
   await Promise.all(nodes.map((n) => tb.call(n, 'wfPlan', { plan })));
   let run: { e2eS: number; t0: number; functions: FunctionTimes[] } | undefined;
@@ -83,6 +107,15 @@ async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number): Prom
   let rd = 0;
   let wr = 0;
   const instances: RealInstance[] = [];
+  // per function: its longest instance from the function's (FaaSFlow engines) or the instance's
+  // (DataFlower) arrival to its end
+  const own = new Map<string, number>();
+  for (const ft of all) {
+    if (ft.instances.length === 0) continue;
+    const name = plan.functions[ft.f]!.name;
+    const o = Math.max(...ft.instances.map((i) => i.end - (plan.mode === 'dataflower' ? i.arrive : ft.arrive)));
+    own.set(name, Math.max(own.get(name) ?? 0, o));
+  }
   for (const ft of all)
     ft.instances.forEach((i, k) => {
       instances.push({
@@ -102,7 +135,7 @@ async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number): Prom
       rd += i.readBytes;
       wr += i.wroteBytes;
     });
-  return { req: plan.req, instances, e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
+  return { req: plan.req, instances, schedS: Math.max(0, run.e2eS - criticalPathS(cw, own)), e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
 }
 
 /** Runs one cell; the testbed must already be shaped at the cell's bandwidth. */
@@ -132,7 +165,7 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
   );
   if (cell.rpm === undefined) {
     for (let k = 0; k < total; k++) {
-      const r = await runOne(tb, plans[k]!, timeoutMs);
+      const r = await runOne(tb, plans[k]!, timeoutMs, template.cw);
       if (k >= cell.warmup) out.push(r);
       log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
     }
@@ -142,7 +175,7 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
     const pending = plans.map(async (p, k) => {
       const wait = start + k * gap - nowS();
       if (wait > 0) await new Promise((res) => setTimeout(res, wait * 1000));
-      const r = await runOne(tb, p, timeoutMs);
+      const r = await runOne(tb, p, timeoutMs, template.cw);
       log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
       return [k, r] as const;
     });
