@@ -136,8 +136,7 @@ export function evaluateCells(set: MeasurementSet, values: FreeValues, opts: Eva
     const r = runScenario(buildScenario(g.options));
     for (const [i, c] of g.cells) {
       const ref = c.app ?? c.workflow!;
-      const specName = workflows.get(ref)?.name ?? (/[/\\]|\.ya?ml$/i.test(ref) ? loadWorkflow(ref).name : undefined);
-      const { value, timeouts } = readMetric(r, c, specName);
+      const { value, timeouts } = readMetric(r, c, workflows.get(ref)?.name ?? set.specNames?.[ref]);
       const weight = c.weight ?? 1;
       let error: number;
       let residual: number;

@@ -105,6 +105,8 @@ export interface MeasurementSet {
   params: DeepPartial<Params>;
   free: FreeParam[];
   cells: CellSpec[];
+  /** Each workflow reference of the file (a name or a path) -> its spec's name, as results name it. */
+  specNames?: Record<string, string>;
 }
 
 /** Keys of `defaults` a cell may also set. */
@@ -218,5 +220,6 @@ export function loadMeasurements(file: string): MeasurementSet {
     if (c.measured === 'timeout' && !c.metric.startsWith('e2e.')) throw at(['cells', i, 'measured'], `'timeout' is a measurement of e2e latency, not of ${c.metric}`);
     if (typeof c.measured === 'number' && c.measured === 0 && c.metric !== 'throughputRps') throw at(['cells', i, 'measured'], 'expected a measured value > 0 (errors are relative)');
   });
-  return { file: src.file, name: m.name, description: m.description, source: m.source, cluster: m.cluster, defaults: m.defaults ?? {}, params, free, cells: m.cells };
+  const specNames = Object.fromEntries([...workflows].map(([ref, spec]) => [ref, spec.name]));
+  return { file: src.file, name: m.name, description: m.description, source: m.source, cluster: m.cluster, defaults: m.defaults ?? {}, params, free, cells: m.cells, specNames };
 }

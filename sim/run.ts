@@ -14,7 +14,7 @@ import { Storage } from './models/storage.js';
 import { DocumentStore } from './models/document-store.js';
 import { Topology } from './models/topology.js';
 import { WorkflowRun } from './models/workflow-run.js';
-import { compileWorkflow, isTriggering, type CompiledWorkflow } from './models/workflow.js';
+import { compileWorkflow, criticalPath, type CompiledWorkflow } from './models/workflow.js';
 import { WorkloadDriver } from './models/workload.js';
 import { Samples, summarize } from './models/metrics.js';
 import { createMode } from './modes/index.js';
@@ -62,33 +62,19 @@ function newTimes(n: number): InstanceTimes {
 }
 
 /**
- * Longest path, over triggering edges between executed instances, of the per-function 'all'
- * time (from arrival at the worker to the end of the function, data I/O included): the
- * reference's critical path for scheduling overhead (1.E).
+ * Critical path of the per-function 'all' time (from arrival at the worker to the end of the
+ * function, data I/O included; the longest instance), over triggering edges between executed
+ * functions: the reference's critical path for scheduling overhead (1.E).
  */
 function criticalExecTime(cw: CompiledWorkflow, run: WorkflowRun, t: InstanceTimes): number {
-  const best = new Float64Array(cw.functions.length);
-  let out = 0;
-  for (const f of cw.topo) {
+  return criticalPath(cw, (f) => {
     let own = -1;
     for (let i = run.base[f]; i < run.base[f + 1]; i++) {
       const all = t.end[i] - t.arrive[i];
       if (all >= 0 && all > own) own = all;
     }
-    if (own < 0) {
-      best[f] = -1;
-      continue;
-    }
-    let pred = 0;
-    for (const e of cw.inEdges[f]) {
-      if (!isTriggering(cw.edges[e])) continue;
-      const p = cw.index.get(cw.edges[e].from)!;
-      if (best[p] > pred) pred = best[p];
-    }
-    best[f] = pred + own;
-    if (best[f] > out) out = best[f];
-  }
-  return out;
+    return own;
+  });
 }
 
 export function runScenario(s: Scenario, opts: RunOptions = {}): SimResult {

@@ -3,8 +3,8 @@
  * (calibrate/testbed/engine.mjs), from flowsim's own workflow model and the mode's own placement,
  * so that the real run and the simulation execute the same workflow the same way:
  *
- * - placement: hyperflow = `stableHash(name) % workers` (HyperFlowMode), faasflow = FaaSFlow's
- *   grouping (groupWorkflow) with FaaStore's `to` per function (faastorePlacement);
+ * - placement: the modes' own (rawPlacement, groupWorkflow with faastorePlacement,
+ *   dataflowerPlacement);
  * - triggering: a function runs once all the functions that trigger it are done (one trigger per
  *   function, whatever its instances), as both FaaSFlow engines do; switch choices are taken from
  *   the workflow (only certain branches, probability 0 or 1, are supported: a real run and a
@@ -22,7 +22,9 @@ import { makeDistribution } from '../sim/engine/distributions.js';
 import { makeRng, type Rng } from '../sim/engine/random.js';
 import type { Params } from '../sim/params.js';
 import { compileWorkflow, isTriggering, type CompiledWorkflow, type WorkflowSpec } from '../sim/models/workflow.js';
-import { outputKeys, stableHash, type AppRuntime } from '../sim/modes/mode.js';
+import { outputKeys, type AppRuntime } from '../sim/modes/mode.js';
+import { rawPlacement } from '../sim/modes/hyperflow.js';
+import { dataflowerPlacement } from '../sim/modes/dataflower.js';
 import { extraOutputBytes } from '../sim/modes/faas-function.js';
 import { groupWorkflow } from '../sim/modes/faasflow-grouping.js';
 import { faastorePlacement } from '../sim/modes/faasflow.js';
@@ -103,22 +105,15 @@ export function planTemplate(spec: WorkflowSpec, mode: PlanMode, workerCount: nu
   let toDb: boolean[];
   let nodesOf: number[][] | undefined;
   if (mode === 'hyperflow') {
-    nodeOf = cw.functions.map((fn) => stableHash(fn.name) % workerCount);
+    nodeOf = rawPlacement(cw, workerCount);
     toMem = new Array(n).fill(false);
     toDb = new Array(n).fill(true);
   } else if (mode === 'dataflower') {
-    // the benchmark's table (w0, w1, ... = worker index), several entries alternating by request
-    // index; FaaSFlow's grouping for the others (DataFlowerMode.prepare)
-    const table = spec.placement ?? {};
-    const g = cw.functions.some((fn) => !table[fn.name]) ? groupWorkflow(cw, workerCount, params.faasflow) : undefined;
-    nodesOf = cw.functions.map((fn, f) => {
-      const names = table[fn.name];
-      if (!names || names.length === 0) return [g!.nodeOf[f]];
-      return names.map((nm) => {
-        const k = Number(/^w(\d+)$/.exec(nm)?.[1] ?? NaN);
-        if (!(k >= 0 && k < workerCount)) throw new PlanError(`${spec.name}: placement of ${fn.name} names '${nm}'; the testbed has workers w0..w${workerCount - 1}`);
-        return k;
-      });
+    // the testbed's workers are w0, w1, ... in order
+    nodesOf = dataflowerPlacement(cw, workerCount, params.faasflow, (nm) => {
+      const k = Number(/^w(\d+)$/.exec(nm)?.[1] ?? NaN);
+      if (!(k >= 0 && k < workerCount)) throw new PlanError(`${spec.name}: its placement names '${nm}'; the testbed has workers w0..w${workerCount - 1}`);
+      return k;
     });
     nodeOf = nodesOf.map((c) => c[0]!);
     toMem = new Array(n).fill(false);

@@ -7,7 +7,8 @@
  */
 import type { NodeInfo, Testbed } from '../calibrate/testbed/types.js';
 import type { Params } from '../sim/params.js';
-import { isTriggering, type CompiledWorkflow, type WorkflowSpec } from '../sim/models/workflow.js';
+import { containerEgressCapBps, type ClusterSpec } from '../sim/models/cluster.js';
+import { criticalPath, type CompiledWorkflow, type WorkflowSpec } from '../sim/models/workflow.js';
 import { compileDataflowerPlan, compilePlan, planRng, planTemplate, type DfPlan, type Plan, type PlanMode } from './plan.js';
 
 export interface RealCell {
@@ -20,8 +21,8 @@ export interface RealCell {
   rpm?: number;
   requests: number;
   warmup: number;
-  /** DataFlower: the containers' egress cap per core of quota, bytes/s (undefined: none). */
-  egressPerCoreBps?: number;
+  /** The cluster the cell is simulated on (its containers' egress cap applies for real too). */
+  cluster: ClusterSpec;
 }
 
 interface FunctionTimes {
@@ -65,28 +66,6 @@ export interface RealResult {
 }
 
 const nowS = () => Number(process.hrtime.bigint()) / 1e9;
-
-/**
- * The critical path of a request's function times, as flowsim's criticalExecTime computes it: per
- * function the longest instance from its arrival to its end, summed along triggering edges.
- */
-export function criticalPathS(cw: CompiledWorkflow, own: Map<string, number>): number {
-  const best = new Float64Array(cw.functions.length).fill(-1);
-  let out = 0;
-  for (const f of cw.topo) {
-    const o = own.get(cw.functions[f].name);
-    if (o === undefined) continue;
-    let pred = 0;
-    for (const e of cw.inEdges[f]) {
-      if (!isTriggering(cw.edges[e])) continue;
-      const p = cw.index.get(cw.edges[e].from)!;
-      if (best[p] > pred) pred = best[p];
-    }
-    best[f] = pred + o;
-    if (best[f] > out) out = best[f];
-  }
-  return out;
-}
 
 async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number, cw: CompiledWorkflow): Promise<RealRequest> {
   const nodes: NodeInfo[] = [tb.gateway, ...tb.workers];
@@ -135,7 +114,7 @@ async function runOne(tb: Testbed, plan: Plan | DfPlan, timeoutMs: number, cw: C
       rd += i.readBytes;
       wr += i.wroteBytes;
     });
-  return { req: plan.req, instances, schedS: Math.max(0, run.e2eS - criticalPathS(cw, own)), e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
+  return { req: plan.req, instances, schedS: Math.max(0, run.e2eS - criticalPath(cw, (f) => own.get(cw.functions[f].name) ?? -1)), e2eS: run.e2eS, dataS, coldStarts: cold, bytesRead: rd, bytesWritten: wr };
 }
 
 /** Runs one cell; the testbed must already be shaped at the cell's bandwidth. */
@@ -159,7 +138,7 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
           pressureFactor: df.pressureFactor,
           pressureAware: df.pressureAware,
           foreachSpread: df.foreachEmit === 'spread',
-          egressCapBps: (cpu) => (cell.egressPerCoreBps === undefined ? Infinity : cell.egressPerCoreBps * (cpu > 0 ? cpu : df.sleepQuotaCores)),
+          egressCapBps: (cpu) => containerEgressCapBps(cell.cluster, cpu, df.sleepQuotaCores),
         })
       : compilePlan(template, reqId(k), tb.gateway.addr, workers, rng),
   );

@@ -360,9 +360,8 @@ class DockerTestbed implements Testbed {
     for (const a of this.agents.values()) a.fail(new Error('testbed closed'));
     // every container of this testbed: its nodes and the function containers its workers started
     const mine = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL}=${this.id}`] } }).catch(() => []);
-    const ids = new Set([...mine.map((c) => c.Id)]);
-    await Promise.all([...ids].map((id) => this.docker.getContainer(id).remove({ force: true }).catch(() => {})));
-    await Promise.all([...this.containers.values()].map((c) => c.remove({ force: true }).catch(() => {})));
+    const all = [...mine.map((c) => this.docker.getContainer(c.Id)), ...(mine.length ? [] : this.containers.values())];
+    await Promise.all(all.map((c) => c.remove({ force: true }).catch(() => {})));
     if (this.network) await this.network.remove().catch(() => {});
     if (this.builtImage) await this.docker.getImage(this.builtImage).remove({ force: true }).catch(() => {});
     for (const pool of this.pools.values()) removePool(pool);

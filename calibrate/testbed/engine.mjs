@@ -105,9 +105,9 @@ export function createEngine({ role, addr, remoteHost, remotePort, launcher, con
   const kept = new Map(); // req -> function times of this worker (faasflow)
   // the engine's own store connections (key reads, prefetches, clean-up): one command at a time
   // each, so a pool that lends an idle one or opens another
-  const pools2 = { remote: { host: remoteHost, port: remotePort, idle: [], all: [] }, local: { host: '127.0.0.1', port: 6379, idle: [], all: [] } };
+  const storeConns = { remote: { host: remoteHost, port: remotePort, idle: [], all: [] }, local: { host: '127.0.0.1', port: 6379, idle: [], all: [] } };
   async function withStore(which, fn) {
-    const p = pools2[which];
+    const p = storeConns[which];
     let c = p.idle.pop();
     if (!c) {
       c = await Resp.connect(p.host, p.port);
@@ -488,7 +488,7 @@ export function createEngine({ role, addr, remoteHost, remotePort, launcher, con
   function stop() {
     for (const c of all) c.kill('SIGKILL');
     for (const p of peers.values()) p.close();
-    for (const p of Object.values(pools2)) for (const c of p.all) c.close();
+    for (const p of Object.values(storeConns)) for (const c of p.all) c.close();
   }
 
   return { handle, stop };

@@ -151,7 +151,7 @@ export function createLauncher({ kind, functionScript, env, log, docker }) {
         Cmd: ['node', functionScript],
         Env: Object.entries({ ...env, FS_CONNECT: `127.0.0.1:${port}`, FS_TOKEN: token }).map(([k, v]) => `${k}=${v}`),
         Labels: labels,
-        HostConfig: { NetworkMode: `container:${workerContainer}`, AutoRemove: false, ...(cgroup ? { CgroupParent: cgroup } : {}) },
+        HostConfig: { NetworkMode: `container:${workerContainer}`, ...(cgroup ? { CgroupParent: cgroup } : {}) },
       };
       const hello = new Promise((resolve) => waiting.set(token, (sock, rl, h) => resolve({ sock, rl, h })));
       const created = await dockerApi(socketPath, 'POST', `/containers/create?name=${encodeURIComponent(name)}`, body);
@@ -177,9 +177,6 @@ export function createLauncher({ kind, functionScript, env, log, docker }) {
     close() {
       for (const c of live) c.kill();
       server.close();
-    },
-    describe() {
-      return { cgroupParent: cgroup ?? null };
     },
   };
 }

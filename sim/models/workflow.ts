@@ -209,3 +209,29 @@ export function criticalPathLength(w: CompiledWorkflow): number {
   }
   return best;
 }
+
+/**
+ * Longest path over triggering edges of a per-function time `own(f)` (negative: f did not run and
+ * is on no path): the reference's critical path for scheduling overhead (1.E), used on simulated
+ * and on real runs alike.
+ */
+export function criticalPath(w: CompiledWorkflow, own: (f: number) => number): number {
+  const best = new Float64Array(w.functions.length);
+  let out = 0;
+  for (const f of w.topo) {
+    const o = own(f);
+    if (o < 0) {
+      best[f] = -1;
+      continue;
+    }
+    let pred = 0;
+    for (const e of w.inEdges[f]) {
+      if (!isTriggering(w.edges[e])) continue;
+      const p = w.index.get(w.edges[e].from)!;
+      if (best[p] > pred) pred = best[p];
+    }
+    best[f] = pred + o;
+    if (best[f] > out) out = best[f];
+  }
+  return out;
+}

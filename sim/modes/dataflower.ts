@@ -32,6 +32,22 @@ import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { nodeFor, poolKey, serviceTime } from './mode.js';
 import { groupWorkflow } from './faasflow-grouping.js';
 import { containerEgressCapBps } from '../models/cluster.js';
+import type { CompiledWorkflow } from '../models/workflow.js';
+import type { Params } from '../params.js';
+
+/**
+ * Candidate workers (indices into the worker list) of each function: the benchmark's table, whose
+ * names `workerIndex` resolves, else FaaSFlow's grouping [ASSUMPTION: only DataFlower's own 4
+ * benchmarks have tables]. Several entries alternate by request index (nodeFor).
+ */
+export function dataflowerPlacement(cw: CompiledWorkflow, workerCount: number, p: Params['faasflow'], workerIndex: (name: string) => number): number[][] {
+  const table = cw.spec.placement ?? {};
+  const g = cw.functions.some((fn) => !table[fn.name]) ? groupWorkflow(cw, workerCount, p) : undefined;
+  return cw.functions.map((fn, f) => {
+    const names = table[fn.name];
+    return names && names.length > 0 ? names.map(workerIndex) : [g!.nodeOf[f]];
+  });
+}
 
 /** A stream that may not have started yet (the DLU is busy with earlier outputs). */
 class PendingStream {
@@ -79,14 +95,7 @@ export class DataFlowerMode implements Mode {
   prepare(app: AppRuntime): void {
     const { topo } = this.ctx;
     const workers = topo.workers;
-    const table = app.cw.spec.placement ?? {};
-    const needGrouping = app.cw.functions.some((fn) => !table[fn.name]);
-    const g = needGrouping ? groupWorkflow(app.cw, workers.length, this.ctx.params.faasflow) : undefined;
-    app.nodesOf = app.cw.functions.map((fn, f) => {
-      const names = table[fn.name];
-      if (names && names.length > 0) return names.map((n) => topo.index(n));
-      return [workers[g!.nodeOf[f]]];
-    });
+    app.nodesOf = dataflowerPlacement(app.cw, workers.length, this.ctx.params.faasflow, (n) => workers.indexOf(topo.index(n))).map((c) => c.map((k) => workers[k]));
   }
 
   start(req: RequestCtx): void {

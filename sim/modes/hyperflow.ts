@@ -16,7 +16,13 @@
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { stableHash } from './mode.js';
+import type { CompiledWorkflow } from '../models/workflow.js';
 import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
+
+/** Raw placement: the worker (index) of each function, `hash(name) % workers`. */
+export function rawPlacement(cw: CompiledWorkflow, workerCount: number): number[] {
+  return cw.functions.map((fn) => stableHash(fn.name) % workerCount);
+}
 
 export class HyperFlowMode implements Mode {
   readonly name = 'hyperflow' as const;
@@ -26,7 +32,7 @@ export class HyperFlowMode implements Mode {
 
   prepare(app: AppRuntime): void {
     const workers = this.ctx.topo.workers;
-    app.nodesOf = app.cw.functions.map((fn) => [workers[stableHash(fn.name) % workers.length]]);
+    app.nodesOf = rawPlacement(app.cw, workers.length).map((k) => [workers[k]]);
     const n = app.cw.functions.length;
     this.placements.set(app.index, { toMem: new Array(n).fill(false), toDb: new Array(n).fill(true) });
   }
