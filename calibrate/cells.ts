@@ -94,6 +94,12 @@ function readMetric(r: SimResult, c: CellSpec, specName?: string): { value: numb
   const appName = specName ?? c.app ?? c.workflow!;
   const app = r.apps.find((a) => a.workflow === appName) ?? r.apps.find((a) => a.workflow.startsWith(appName + '#'));
   if (!app) throw new Error(`cell ${c.id}: no app '${appName}' in the result`);
+  if (c.metric === 'coldStarts') return { value: r.coldStarts, timeouts: app.timeouts };
+  if (c.metric === 'linkBytes') {
+    const l = r.links.find((x) => x.link === c.link);
+    if (!l) throw new Error(`cell ${c.id}: no link '${c.link}' in the simulated cluster; links: ${r.links.map((x) => x.link).join(', ')}`);
+    return { value: l.bytes, timeouts: app.timeouts };
+  }
   if (!(FUNCTION_METRICS as readonly string[]).includes(c.metric)) {
     const [group, stat] = c.metric.split('.') as [string, string | undefined];
     if (group === 'throughputRps') return { value: app.throughputRps, timeouts: app.timeouts };

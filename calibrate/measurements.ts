@@ -37,7 +37,12 @@ export const REQUEST_METRICS = ['e2e.mean', 'e2e.p50', 'e2e.p99', 'e2e.max', 'da
  * all.mean: arrival at the worker to end (FaaSFlow's per-function "all" time).
  */
 export const FUNCTION_METRICS = ['start.mean', 'duration.mean', 'all.mean'] as const;
-export type Metric = (typeof REQUEST_METRICS)[number] | (typeof FUNCTION_METRICS)[number];
+/**
+ * Whole-run metrics, warm-up included: coldStarts (containers started cold), linkBytes (bytes that
+ * crossed one link, named as flowsim names them, e.g. `storage.down`: given with `link`).
+ */
+export const RUN_METRICS = ['coldStarts', 'linkBytes'] as const;
+export type Metric = (typeof REQUEST_METRICS)[number] | (typeof FUNCTION_METRICS)[number] | (typeof RUN_METRICS)[number];
 
 const posNum = z.number().refine((x) => Number.isFinite(x) && x > 0, 'expected a finite number > 0');
 const nonNeg = z.number().refine((x) => Number.isFinite(x) && x >= 0, 'expected a finite number >= 0');
@@ -61,7 +66,8 @@ const cellSchema = z
     minRequests: z.number().int('expected an integer').positive('expected a positive integer').optional(),
     ramp: z.boolean().optional(),
     function: z.string().optional(),
-    metric: z.enum([...REQUEST_METRICS, ...FUNCTION_METRICS] as unknown as [Metric, ...Metric[]]),
+    link: z.string().min(1, 'expected a link name such as storage.down').optional(),
+    metric: z.enum([...REQUEST_METRICS, ...FUNCTION_METRICS, ...RUN_METRICS] as unknown as [Metric, ...Metric[]]),
     measured: z.union([nonNeg, z.tuple([nonNeg, nonNeg]), z.literal('timeout')]),
     source: z.string().min(1, 'expected where the number comes from'),
     /** Weight of the cell in the fit (default 1); 0 = reported, not fitted. */
@@ -211,6 +217,8 @@ export function loadMeasurements(file: string): MeasurementSet {
     const isFn = (FUNCTION_METRICS as readonly string[]).includes(c.metric);
     if (isFn && !c.function) throw at(['cells', i, 'function'], `metric '${c.metric}' is per function: name the function`);
     if (!isFn && c.function) throw at(['cells', i, 'metric'], `a cell with a function takes ${FUNCTION_METRICS.join(', ')}, got '${c.metric}'`);
+    if (c.metric === 'linkBytes' && !c.link) throw at(['cells', i, 'link'], "metric 'linkBytes' counts one link: name it with link (e.g. storage.down)");
+    if (c.link && c.metric !== 'linkBytes') throw at(['cells', i, 'link'], `link goes with metric linkBytes, not ${c.metric}`);
     if (c.function) {
       const spec = wf(c.app ?? c.workflow!, ['cells', i, 'workflow']);
       if (!spec.functions.some((f) => f.name === c.function))
@@ -218,7 +226,7 @@ export function loadMeasurements(file: string): MeasurementSet {
     }
     if (Array.isArray(c.measured) && !(c.measured[0] <= c.measured[1])) throw at(['cells', i, 'measured'], `expected [low, high] with low <= high, got [${c.measured.join(', ')}]`);
     if (c.measured === 'timeout' && !c.metric.startsWith('e2e.')) throw at(['cells', i, 'measured'], `'timeout' is a measurement of e2e latency, not of ${c.metric}`);
-    if (typeof c.measured === 'number' && c.measured === 0 && c.metric !== 'throughputRps') throw at(['cells', i, 'measured'], 'expected a measured value > 0 (errors are relative)');
+    if (typeof c.measured === 'number' && c.measured === 0 && c.metric !== 'throughputRps' && c.metric !== 'coldStarts') throw at(['cells', i, 'measured'], 'expected a measured value > 0 (errors are relative)');
   });
   const specNames = Object.fromEntries([...workflows].map(([ref, spec]) => [ref, spec.name]));
   return { file: src.file, name: m.name, description: m.description, source: m.source, cluster: m.cluster, defaults: m.defaults ?? {}, params, free, cells: m.cells, specNames };

@@ -68,6 +68,8 @@ const bad: Array<[string, (d: Record<string, unknown>) => void, RegExp]> = [
   ['a function metric without a function', (d) => ((d.cells as Array<Record<string, unknown>>)[0].metric = 'start.mean'), /cells\[0\]\.function.*name the function/],
   ['a function the workflow lacks', (d) => Object.assign((d.cells as Array<Record<string, unknown>>)[0], { metric: 'start.mean', function: 'fold' }), /cells\[0\]\.function.*no function 'fold'.*start, count, merge/],
   ['a range the wrong way round', (d) => ((d.cells as Array<Record<string, unknown>>)[0].measured = [0.2, 0.1]), /cells\[0\]\.measured.*low <= high/],
+  ['linkBytes without a link', (d) => ((d.cells as Array<Record<string, unknown>>)[0].metric = 'linkBytes'), /cells\[0\]\.link.*name it with link/],
+  ['a link on another metric', (d) => ((d.cells as Array<Record<string, unknown>>)[0].link = 'storage.down'), /cells\[0\]\.link.*goes with metric linkBytes/],
   ['an edge the workflow lacks', (d) => (d.free = [{ workflow: 'wordcount', name: 'texts', edges: ['start->merge2'], min: 0.1, max: 2 }]), /free\[0\]\.edges\[0\].*no edge start->merge2/],
 ];
 
@@ -81,6 +83,25 @@ for (const [what, mutate, re] of bad) {
     t.true(e!.format().includes('m.yaml'), e!.format());
   });
 }
+
+test('whole-run metrics, hand-counted: cold starts and bytes per storage link of 4 wordcount requests in hyperflow mode', (t) => {
+  // Per request every output goes to the remote store (no revisions: one upload per output):
+  // start 8 x 412,638 + 8 = 3,301,112 B, count 8 x 92,124 = 736,992 B, merge 325,053 B -> 4,363,157 B
+  // written; count reads 8 x 412,638 = 3,301,104 B, merge 8 x 92,124 + 8 = 737,000 B -> 4,038,104 B read.
+  // Containers: 1 start + 8 count instances at once + 1 merge, all cold in the first request, warm after.
+  const d = doc();
+  d.params = { storage: { documentConflicts: false } };
+  d.free = [];
+  d.cells = [
+    { id: 'cold', workflow: 'wordcount', mode: 'hyperflow', metric: 'coldStarts', measured: 10, source: 'hand count' },
+    { id: 'down', workflow: 'wordcount', mode: 'hyperflow', metric: 'linkBytes', link: 'storage.down', measured: 4 * 4363157, source: 'hand count' },
+    { id: 'up', workflow: 'wordcount', mode: 'hyperflow', metric: 'linkBytes', link: 'storage.up', measured: 4 * 4038104, source: 'hand count' },
+  ];
+  const res = evaluateCells(loadMeasurements(writeDoc(d)), []);
+  for (const r of res) t.is(r.simulated, r.measured as number, r.id);
+  const e = t.throws(() => evaluateCells(loadMeasurements(writeDoc({ ...d, cells: [{ ...(d.cells as object[])[1], link: 'storage.sideways' }] })), []));
+  t.regex(e!.message, /no link 'storage\.sideways'.*storage\.down/);
+});
 
 test('CLI: a bad measurements file ends with exit 2 and one message, no stack trace', async (t) => {
   const d = doc();

@@ -81,6 +81,13 @@ test(`validate docker: wordcount in all three modes, real against simulated with
     // the mode that is faster for real is faster in flowsim (FaaStore keeps same-group data local)
     const [ff, hf] = [e2e.find((r) => r.cell.includes('/faasflow/'))!, e2e.find((r) => r.cell.includes('/hyperflow/'))!];
     t.true(Number(ff.real) < Number(hf.real) === Number(ff.flowsim) < Number(hf.flowsim));
+    // cold starts: one container per function instance in the first request, reused after, for
+    // real as in flowsim (10 = start + 8 count + merge); bytes per storage link within 10% (the
+    // real counters add TCP/IP headers and the store protocol, ~4% measured)
+    for (const r of rows.filter((x) => x.metric === 'coldStarts')) t.is(Number(r.real), 10, r.cell), t.is(Number(r.flowsim), 10, r.cell);
+    const links = rows.filter((r) => r.metric === 'linkBytes' && r.cell.includes('/hyperflow/') && r.cell.includes('/bytes/storage.'));
+    t.is(links.length, 2);
+    for (const r of links) t.true(Math.abs(Number(r.error)) <= 0.1, `${r.cell}: real ${r.real} B, flowsim ${r.flowsim} B`);
     // the real results are a valid measurements file for calibrate --from
     const set = loadMeasurements(path.join(dir, 'measurements.yaml'));
     t.is(set.cells.length, rows.length);

@@ -63,6 +63,24 @@ export interface RealResult {
   cell: RealCell;
   requests: RealRequest[];
   wallS: number;
+  /** Cold starts over the whole cell, warm-up requests included (as flowsim counts a run's). */
+  coldStarts: number;
+  /**
+   * Bytes per link over the whole cell, warm-up included, from the nodes' interface counters,
+   * named as flowsim names links: `<node>.up` (sent by the node), `<node>.down` (received).
+   */
+  linkBytes: Record<string, number>;
+}
+
+/** flowsim's node names for the testbed's (validate's cluster.yaml). */
+export function simNodeName(real: NodeInfo): string {
+  return real.role === 'gateway' ? 'gateway' : real.role === 'storage' ? 'storage' : real.name;
+}
+
+async function netCounters(tb: Testbed): Promise<Map<NodeInfo, { rxBytes: number; txBytes: number }>> {
+  const nodes: NodeInfo[] = [tb.gateway, tb.storage, ...tb.workers];
+  const got = await Promise.all(nodes.map((n) => tb.call<{ rxBytes: number; txBytes: number }>(n, 'netBytes')));
+  return new Map(nodes.map((n, k) => [n, got[k]!]));
 }
 
 const nowS = () => Number(process.hrtime.bigint()) / 1e9;
@@ -128,6 +146,8 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
   const total = cell.warmup + cell.requests;
   const timeoutMs = params.request.timeoutS * 1000 * 3;
   const out: RealRequest[] = [];
+  let coldAll = 0;
+  const before = await netCounters(tb);
   const reqId = (k: number) => `${cell.id.replace(/[^A-Za-z0-9_-]/g, '_')}-${k}`;
   const df = params.dataflower;
   const plans: Array<Plan | DfPlan> = Array.from({ length: total }, (_, k) =>
@@ -145,6 +165,7 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
   if (cell.rpm === undefined) {
     for (let k = 0; k < total; k++) {
       const r = await runOne(tb, plans[k]!, timeoutMs, template.cw);
+      coldAll += r.coldStarts;
       if (k >= cell.warmup) out.push(r);
       log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
     }
@@ -158,7 +179,17 @@ export async function runRealCell(tb: Testbed, cell: RealCell, params: Params, s
       log(`  ${cell.id}: request ${k + 1}/${total}${k < cell.warmup ? ' (warm-up)' : ''}: ${r.e2eS.toFixed(3)} s`);
       return [k, r] as const;
     });
-    for (const [k, r] of await Promise.all(pending)) if (k >= cell.warmup) out.push(r);
+    for (const [k, r] of await Promise.all(pending)) {
+      coldAll += r.coldStarts;
+      if (k >= cell.warmup) out.push(r);
+    }
   }
-  return { cell, requests: out, wallS: nowS() - t0 };
+  const after = await netCounters(tb);
+  const linkBytes: Record<string, number> = {};
+  for (const [n, a] of after) {
+    const b = before.get(n)!;
+    linkBytes[`${simNodeName(n)}.up`] = a.txBytes - b.txBytes;
+    linkBytes[`${simNodeName(n)}.down`] = a.rxBytes - b.rxBytes;
+  }
+  return { cell, requests: out, wallS: nowS() - t0, coldStarts: coldAll, linkBytes };
 }

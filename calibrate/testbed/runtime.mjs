@@ -10,6 +10,7 @@
 // On workers it is the function runtime: `invoke` runs a synthetic function in a function process
 // (function.mjs), reusing an idle one (warm) or forking a new one (cold start = process start until
 // the process has connected to its stores and says it is ready).
+import fs from 'node:fs';
 import net from 'node:net';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -286,6 +287,24 @@ async function remoteInvoke({ host, n, spec }) {
   return out;
 }
 
+// ---------- interface counters ----------
+// Bytes received and sent by this node's interfaces (its namespace's or container's), from
+// /proc/net/dev: every interface but loopback and the ifb used for ingress shaping (an ifb
+// counts the same packets again). Function containers share their worker's namespace, so their
+// traffic is counted here too.
+function netBytes() {
+  let rx = 0;
+  let tx = 0;
+  for (const line of fs.readFileSync('/proc/net/dev', 'utf8').split('\n').slice(2)) {
+    const m = /^\s*([^:\s]+):\s*(.*)$/.exec(line);
+    if (!m || m[1] === 'lo' || m[1].startsWith('ifb')) continue;
+    const f = m[2].trim().split(/\s+/).map(Number);
+    rx += f[0];
+    tx += f[8];
+  }
+  return { rxBytes: rx, txBytes: tx };
+}
+
 // ---------- workflow engines (engine.mjs) ----------
 const engine = createEngine({ role, addr, remoteHost, remotePort, launcher, controlPort: CONTROL_PORT, log, sendBytes: (host, bytes) => sendOnce(host, bytes, 120000) });
 
@@ -310,6 +329,8 @@ async function handle(msg) {
       return invoke(msg);
     case 'coldStarts':
       return coldStarts(msg.n ?? 5);
+    case 'netBytes':
+      return netBytes();
     case 'functionRss': {
       // resident memory of a fresh function process (what one "container" of the testbed takes)
       const { child, rssBytes } = await startFunction();
