@@ -7,7 +7,7 @@
  *   peak RSS is read at several run lengths (the process's high-water mark when that many
  *   requests have resolved). Target: memory flat in run length.
  */
-import { buildScenario } from '../sim/build.js';
+import { buildScenario } from '../loader/build.js';
 import type { ClusterSpec, NodeSpec } from '../sim/models/cluster.js';
 import { runScenario } from '../sim/run.js';
 import type { ModeName } from '../sim/scenario.js';

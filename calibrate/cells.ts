@@ -9,8 +9,8 @@
  * a workflow "timeout" after 3, reference 1.B). The fit minimises the mean squared log ratio
  * log(sim / measured), which treats 2x too slow and 2x too fast alike.
  */
-import { buildScenario, type ScenarioOptions } from '../sim/build.js';
-import { loadWorkflow } from '../sim/config/load.js';
+import { buildScenario, type ScenarioOptions } from '../loader/build.js';
+import { loadWorkflow } from '../loader/load.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
 import { mergeParams, DEFAULT_PARAMS, type DeepPartial, type Params } from '../sim/params.js';
 import { runScenario } from '../sim/run.js';

@@ -25,8 +25,8 @@ import { startDockerTestbed } from './testbed/docker.js';
 import { startNetnsTestbed } from './testbed/netns.js';
 import { runTestbedCli } from './testbed/cli-run.js';
 import type { Testbed } from './testbed/types.js';
-import { wondershaperCapBps } from '../sim/config/units.js';
-import { ConfigError } from '../sim/config/load.js';
+import { wondershaperCapBps } from '../loader/units.js';
+import { ConfigError } from '../loader/load.js';
 import { loadMeasurements } from './measurements.js';
 import { runFromMeasurements } from './from-measurements.js';
 import { readProfile } from './profile.js';
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       measuredAt,
       testbed,
       host,
-      units: 'seconds, bytes, bytes/s; capsBps = wondershaper MB/s x 1.024e6 (sim/config/units.ts wondershaperCapBps)',
+      units: 'seconds, bytes, bytes/s; capsBps = wondershaper MB/s x 1.024e6 (loader/units.ts wondershaperCapBps)',
       params,
       fits: fitsForProfile(fits, holdout),
     };

@@ -25,7 +25,7 @@
  * Everything wrong is a ConfigError naming the file, the path inside it and what was expected.
  */
 import { z } from 'zod';
-import { ConfigError, errorAt, loadCluster, loadWorkflow, parseParamsOverride, readYaml, validate } from '../sim/config/load.js';
+import { ConfigError, errorAt, loadCluster, loadWorkflow, parseParamsOverride, readYaml, validate } from '../loader/load.js';
 import { DEFAULT_PARAMS, type DeepPartial, type Params } from '../sim/params.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
 

@@ -5,8 +5,8 @@
 import { atomicWrite } from '../lib/atomic-write.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { buildScenario, DEFAULTS, type ScenarioOptions } from '../sim/build.js';
-import { ConfigError, listClusters, listWorkflows } from '../sim/config/load.js';
+import { buildScenario, DEFAULTS, type ScenarioOptions } from '../loader/build.js';
+import { ConfigError, listClusters, listWorkflows } from '../loader/load.js';
 import { runScenarioDetailed } from '../sim/run.js';
 import { MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
 import { MODES } from '../sim/modes/index.js';

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import type { ScenarioOptions } from '../sim/build.js';
+import type { ScenarioOptions } from '../loader/build.js';
 import type { Scenario, SimResult } from '../sim/scenario.js';
 import { getExperiment } from './registry.js';
 import { sha256, stableStringify } from './lib/fsutil.js';
@@ -49,7 +49,7 @@ export function loadBackend(module?: string): Promise<Backend> {
   if (!b) {
     b = module
       ? (import(module) as Promise<Backend>)
-      : Promise.all([import('../sim/build.js'), import('../sim/run.js')]).then(([build, run]) => ({
+      : Promise.all([import('../loader/build.js'), import('../sim/run.js')]).then(([build, run]) => ({
           buildScenario: build.buildScenario,
           runScenario: run.runScenario,
         }));

@@ -7,7 +7,7 @@
  * (JSON-serializable, resolved by `buildScenario`); the metrics to keep from each `AppResult`;
  * what to plot and which headline table to print.
  */
-import type { ScenarioOptions } from '../sim/build.js';
+import type { ScenarioOptions } from '../loader/build.js';
 import type { Scenario } from '../sim/scenario.js';
 
 export type AxisValue = string | number | boolean;

@@ -10,8 +10,8 @@ import { evaluateCells } from '../calibrate/cells.js';
 import { fitMeasurements, toUnit, toValue } from '../calibrate/fit-measurements.js';
 import { runFromMeasurements } from '../calibrate/from-measurements.js';
 import { readProfile } from '../calibrate/profile.js';
-import { buildScenario } from '../sim/build.js';
-import { ConfigError } from '../sim/config/load.js';
+import { buildScenario } from '../loader/build.js';
+import { ConfigError } from '../loader/load.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');

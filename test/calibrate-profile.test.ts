@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { DEFAULT_PARAMS, mergeParams } from '../sim/params.js';
 import { listProfiles, readProfile, writeProfile, ProfileError, type Profile } from '../calibrate/profile.js';
 import { affine, fitLognormal } from '../calibrate/fit.js';
-import { buildScenario } from '../sim/build.js';
+import { buildScenario } from '../loader/build.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');

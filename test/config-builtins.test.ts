@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { benchmarkRow, benchmarkTable } from '../sim/config/benchmarks-table.js';
-import { checkPlacement, listClusters, listWorkflows, loadCluster, loadWorkflow } from '../sim/config/load.js';
+import { benchmarkRow, benchmarkTable } from '../scripts/benchmarks-table.js';
+import { checkPlacement, listClusters, listWorkflows, loadCluster, loadWorkflow } from '../loader/load.js';
 import { workerNames } from '../sim/models/cluster.js';
 import { compileWorkflow, criticalPathLength, totalEdgeBytes } from '../sim/models/workflow.js';
 
@@ -110,7 +110,7 @@ test('cluster presets', (t) => {
   }
 });
 
-test('docs/benchmarks.md holds the current table (re-run sim/config/benchmarks-table.ts after editing a YAML)', (t) => {
+test('docs/benchmarks.md holds the current table (re-run scripts/benchmarks-table.ts after editing a YAML)', (t) => {
   const doc = readFileSync(new URL('../docs/benchmarks.md', import.meta.url), 'utf8');
   t.true(doc.includes(benchmarkTable()));
   const video = benchmarkRow('video');

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from '../sim/config/load.js';
+import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from '../loader/load.js';
 import { mergeParams, DEFAULT_PARAMS } from '../sim/params.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowsim-config-'));

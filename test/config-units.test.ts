@@ -1,5 +1,5 @@
 import test from 'ava';
-import { UnitError, parseDuration, parseRate, parseSize, wondershaperCapBps } from '../sim/config/units.js';
+import { UnitError, parseDuration, parseRate, parseSize, wondershaperCapBps } from '../loader/units.js';
 
 test('sizes: plain numbers are bytes, decimal and binary prefixes', (t) => {
   t.is(parseSize(1234), 1234);

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { loadWorkflow } from '../sim/config/load.js';
+import { loadWorkflow } from '../loader/load.js';
 import { compileWorkflow } from '../sim/models/workflow.js';
 import { groupWorkflow } from '../sim/modes/faasflow-grouping.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { buildScenario } from '../sim/build.js';
+import { buildScenario } from '../loader/build.js';
 import { runScenario } from '../sim/run.js';
 
 // FaaSFlow's engines trigger a function once, however many instances it has (mastersp.py /

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildScenario } from '../sim/build.js';
+import { buildScenario } from '../loader/build.js';
 import { runScenario } from '../sim/run.js';
 import type { SimResult } from '../sim/scenario.js';
 

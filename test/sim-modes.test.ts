@@ -1,5 +1,5 @@
 import test from 'ava';
-import { buildScenario, type ScenarioOptions } from '../sim/build.js';
+import { buildScenario, type ScenarioOptions } from '../loader/build.js';
 import { runScenario } from '../sim/run.js';
 import type { ClusterSpec } from '../sim/models/cluster.js';
 import type { FunctionSpec, WorkflowSpec } from '../sim/models/workflow.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { loadWorkflow, workflowNames } from '../sim/config/load.js';
+import { loadWorkflow, workflowNames } from '../loader/load.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
 import { compileWorkflow, criticalPath } from '../sim/models/workflow.js';
 import { makeRng } from '../sim/engine/random.js';

@@ -5,7 +5,7 @@
  * everything and exits 130/143, and requests failing meanwhile must not end the process first
  * with a misleading message.
  */
-import { ConfigError } from '../../sim/config/load.js';
+import { ConfigError } from '../../loader/load.js';
 import { TestbedUnavailableError } from './types.js';
 
 export function runTestbedCli(name: string, main: () => Promise<void>, isUsageError: (e: unknown) => boolean): void {

@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { loadWorkflow } from '../../sim/config/load.js';
+import { loadWorkflow } from '../../loader/load.js';
 import { compileWorkflow } from '../../sim/models/workflow.js';
 import { groupWorkflow } from '../../sim/modes/faasflow.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../../sim/params.js';

@@ -1,6 +1,6 @@
 /**
  * Workflow variants built from the benchmark specs (scalability, cpu sensitivity). Base specs are loaded once with
- * `loadWorkflow` from sim/config/load.ts and cached, so `scenario()` can stay synchronous.
+ * `loadWorkflow` from loader/load.ts and cached, so `scenario()` can stay synchronous.
  */
 import type { WorkflowSpec } from '../../sim/models/workflow.js';
 
@@ -9,7 +9,7 @@ const cache = new Map<string, WorkflowSpec>();
 export async function preloadWorkflows(names: string[]): Promise<void> {
   const missing = names.filter((n) => !cache.has(n));
   if (missing.length === 0) return;
-  const { loadWorkflow } = await import('../../sim/config/load.js');
+  const { loadWorkflow } = await import('../../loader/load.js');
   for (const n of missing) cache.set(n, loadWorkflow(n));
 }
 

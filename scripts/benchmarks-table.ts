@@ -2,16 +2,16 @@
  * Prints the Markdown table of the built-in benchmarks used in docs/benchmarks.md, computed from
  * the YAMLs (so the doc cannot drift from the configs):
  *
- *   npx tsx sim/config/benchmarks-table.ts
+ *   npx tsx scripts/benchmarks-table.ts
  *
  * "Edge bytes, taken" follows the branches a request takes (switch edges with probability 0 and
  * everything only they lead to are dead); "all" counts every edge once per instance.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileWorkflow, criticalPathLength, isTriggering, totalEdgeBytes, type CompiledWorkflow } from '../models/workflow.js';
-import { listWorkflows, loadWorkflow } from './load.js';
-import { formatBytes } from './units.js';
+import { compileWorkflow, criticalPathLength, isTriggering, totalEdgeBytes, type CompiledWorkflow } from '../sim/models/workflow.js';
+import { listWorkflows, loadWorkflow } from '../loader/load.js';
+import { formatBytes } from '../loader/units.js';
 
 export interface BenchmarkRow {
   name: string;

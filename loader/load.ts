@@ -13,12 +13,12 @@ import { basename, extname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { makeDistribution } from '../engine/distributions.js';
-import type { ClusterSpec, NodeSpec } from '../models/cluster.js';
-import { WorkflowError, compileWorkflow, type EdgeSpec, type FunctionSpec, type WorkflowSpec } from '../models/workflow.js';
-import type { DeepPartial, Params } from '../params.js';
-import { generateWorkflow } from '../../traces/generator.js';
-import { importWfFormat, TraceError } from '../../traces/wfformat.js';
+import { makeDistribution } from '../sim/engine/distributions.js';
+import type { ClusterSpec, NodeSpec } from '../sim/models/cluster.js';
+import { WorkflowError, compileWorkflow, type EdgeSpec, type FunctionSpec, type WorkflowSpec } from '../sim/models/workflow.js';
+import type { DeepPartial, Params } from '../sim/params.js';
+import { generateWorkflow } from '../traces/generator.js';
+import { importWfFormat, TraceError } from '../traces/wfformat.js';
 import {
   type ClusterFile,
   type WorkflowFile,
@@ -78,7 +78,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
 // files
 
 /** Root of the built-in configurations (`<repo>/configs`). */
-export const CONFIG_DIR = fileURLToPath(new URL('../../configs/', import.meta.url));
+export const CONFIG_DIR = fileURLToPath(new URL('../configs/', import.meta.url));
 const WORKFLOW_DIR = resolve(CONFIG_DIR, 'workflows');
 const CLUSTER_DIR = resolve(CONFIG_DIR, 'clusters');
 

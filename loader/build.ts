@@ -5,11 +5,11 @@
  * inline overrides. Everything wrong here is a ConfigError naming the option or file.
  */
 import { readProfile } from '../calibrate/profile.js';
-import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from './config/load.js';
-import { wondershaperCapBps } from './config/units.js';
-import type { WorkflowSpec } from './models/workflow.js';
-import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from './params.js';
-import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from './scenario.js';
+import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from './load.js';
+import { wondershaperCapBps } from './units.js';
+import type { WorkflowSpec } from '../sim/models/workflow.js';
+import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
+import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from '../sim/scenario.js';
 
 export interface ScenarioOptions {
   workflows: Array<string | WorkflowSpec>;

@@ -10,7 +10,7 @@
  * issue); the loader adds the file and the path.
  */
 import { z } from 'zod';
-import type { DistributionSpec } from '../engine/distributions.js';
+import type { DistributionSpec } from '../sim/engine/distributions.js';
 import { UnitError, describeValue, parseDuration, parseRate, parseSize } from './units.js';
 
 // ---------------------------------------------------------------------------------------------
