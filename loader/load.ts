@@ -204,6 +204,8 @@ function toWorkflowSpec(f: WorkflowFile, src: YamlSource, fallbackName: string):
     if (splitRatio !== undefined) spec.splitRatio = splitRatio;
     const unread = fn.unreadOutputBytes ?? d.unreadOutputBytes;
     if (unread !== undefined) spec.unreadOutputBytes = unread;
+    const priority = fn.priority ?? d.priority;
+    if (priority !== undefined) spec.priority = priority;
     return spec;
   });
   const edges: EdgeSpec[] = f.edges.map((e, i) => {
@@ -217,6 +219,11 @@ function toWorkflowSpec(f: WorkflowFile, src: YamlSource, fallbackName: string):
   if (f.description !== undefined) spec.description = f.description;
   if (f.source !== undefined) spec.source = f.source;
   if (f.defaultCluster !== undefined) spec.defaultCluster = f.defaultCluster;
+  if (f.priority !== undefined) spec.priority = f.priority;
+  if (f.deadline !== undefined) {
+    if (!(f.deadline > 0)) throw errorAt(src, ['deadline'], `expected a positive duration, got ${f.deadline} s`);
+    spec.deadlineS = f.deadline;
+  }
   if (f.placement !== undefined) {
     const names = functions.map((fn) => fn.name);
     spec.placement = {};

@@ -44,6 +44,7 @@ const nonNegative = () => z.number().nonnegative();
 const fraction = () => z.number().min(0).max(1);
 const posInt = () => z.number().int().positive();
 const name = () => z.string().min(1);
+const finite = () => z.number().refine((x) => Number.isFinite(x), 'expected a finite number');
 
 // ---------------------------------------------------------------------------------------------
 // distributions (service times, cold starts), all values in seconds
@@ -121,6 +122,8 @@ const functionFields = {
   scale: posInt().optional(),
   memUsage: fraction().optional(),
   splitRatio: positive().optional(),
+  /** Queue priority (the `priority` queue policy): higher first. */
+  priority: finite().optional(),
 };
 
 export const functionFileSchema = z.strictObject({ name: name(), ...functionFields });
@@ -145,6 +148,10 @@ export const workflowFileSchema = z.strictObject({
   edges: z.array(edgeFileSchema).default([]),
   /** function -> worker name(s); with several, request r uses entry r % length. */
   placement: z.record(z.string(), z.union([name(), z.array(name()).min(1)])).optional(),
+  /** Queue priority of every function without its own (the `priority` queue policy). */
+  priority: finite().optional(),
+  /** Time a request has from its start (the `edf` queue policy), e.g. '10s'. */
+  deadline: duration().optional(),
 });
 
 export type WorkflowFile = z.output<typeof workflowFileSchema>;

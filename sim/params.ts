@@ -121,6 +121,12 @@ export interface Params {
     storeOpenOps: number;
     /** Remote store writes after each of the fetch and put phases: Store.py saves the phase's time to workflow_latency. [REF] 1. */
     phaseLogOps: number;
+    /**
+     * The hybrid keep-alive policy (policies/keep-alive-hybrid.ts), Shahrad et al., ATC'20 §4.2:
+     * [PEER] 1-minute bins over 4 hours, 5th/99th percentiles with a 10% margin;
+     * [ASSUMPTION] at least 10 idle times before the histogram is trusted.
+     */
+    hybrid: { binS: number; rangeS: number; minSamples: number; margin: number };
   };
   faasflow: {
     /** [REF] grouping: NETWORK_BANDWIDTH 25 MB/s / 4. */
@@ -181,7 +187,7 @@ export const DEFAULT_PARAMS: Params = {
     streamConsumerBps: 1e10,
     inlineBytes: 16 * 1024,
   },
-  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0, storeOpenOps: 3, phaseLogOps: 1 },
+  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0, storeOpenOps: 3, phaseLogOps: 1, hybrid: { binS: 60, rangeS: 4 * 3600, minSamples: 10, margin: 0.1 } },
   faasflow: {
     groupingBandwidthBps: (25 * 1024 * 1024) / 4,
     netMemRatio: 15,

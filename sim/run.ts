@@ -163,6 +163,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
       switchRng: streams.stream(`switch/${name}`),
       nodesOf: [],
       isStart: cw.functions.map((_, f) => cw.starts.includes(f)),
+      priority: cw.functions.map((fn) => fn.priority ?? app.workflow.priority ?? 0),
+      deadlineS: app.workflow.deadlineS ?? Infinity,
     };
     mode.prepare(rt);
     return rt;

@@ -4,15 +4,18 @@
  *
  * - Dispatch: a call is looked at by the dispatch loop, which runs every `dispatchPeriodS`
  *   (FaaSFlow 5 ms, DataFlower 3 ms): a call waits until the next tick. Queued calls are served
- *   FIFO per function.
+ *   in the queue policy's order (policies/queue.ts; FIFO by default, as both systems), within a
+ *   pool and across the pools waiting for memory on a node.
  * - Warm start: an idle container of the function on that node is reused (most recently used
  *   first, so the least recently used ones expire).
  * - Cold start: if the pool has fewer than `maxContainers` containers and the node has memory
  *   for one more, a container starts and is ready after a cold-start time drawn from the
  *   configured distribution. Without memory, idle containers of other functions on the node are
  *   evicted, least recently used first; if that is not enough the call waits for memory.
- * - Keep-alive: an idle container is removed `keepAliveS` after its last use (both systems:
- *   600 s; their 5 s cleaning period is not modelled).
+ * - Keep-alive: the keep-alive policy (policies/keep-alive.ts) says how long an idle container is
+ *   kept, or that it is removed and a fresh one pre-warmed later (fixed 600 s by default, both
+ *   systems; their 5 s cleaning period is not modelled). A pre-warmed container starts like a cold
+ *   one (memory, cold-start time) and serves the pool's queued calls first.
  *
  * Left out: image pulls (images are pre-built on every node in both papers), FaaSFlow's
  * off-by-one limit (max+1 containers) and its lock bug under load (reference 1.B).
@@ -21,6 +24,10 @@ import type { Simulator } from '../engine/simulator.js';
 import type { Distribution } from '../engine/distributions.js';
 import type { Rng } from '../engine/random.js';
 import type { Nodes } from './node.js';
+import type { KeepAlivePolicy } from '../policies/keep-alive.js';
+import type { QueuePolicy, WaitingCall } from '../policies/queue.js';
+import { fifo } from '../policies/queue-fifo.js';
+import { fixedKeepAlive } from '../policies/keep-alive-fixed.js';
 
 export interface Container {
   id: number;
@@ -36,15 +43,28 @@ export interface Container {
 
 type Waiter = (c: Container, cold: boolean) => void;
 
+/** What the queue policy may know about a call (the rest of WaitingCall is the pool's). */
+export type CallInfo = Omit<WaitingCall, 'seq' | 'arrival'>;
+
+interface Queued extends WaitingCall {
+  cb: Waiter;
+}
+
 interface Pool {
   key: string;
+  /** `key@node`: the keep-alive policy's name for the pool. */
+  id: string;
   node: number;
   count: number;
   idle: Container[];
-  waiters: Waiter[];
+  waiters: Queued[];
   memoryBytes: number;
   maxContainers: number;
+  /** Pre-warmed containers still starting (they will serve queued calls). */
+  prewarming: number;
 }
+
+const NO_INFO: CallInfo = { requestStart: 0, app: 0, f: 0, predictedS: 0, priority: 0, deadline: Infinity };
 
 export interface AcquireOptions {
   memoryBytes: number;
@@ -55,10 +75,12 @@ export interface AcquireOptions {
 export class ContainerPools {
   coldStarts = 0;
   warmStarts = 0;
+  prewarms = 0;
   live = 0;
   peak = 0;
   evictions = 0;
   private nextId = 0;
+  private seq = 0;
   private readonly pools = new Map<string, Pool>();
   private readonly idleByNode: Set<Container>[];
   /** Pools on each node with calls waiting for memory to start a container, in arrival order. */
@@ -72,7 +94,9 @@ export class ContainerPools {
     private readonly nodes: Nodes,
     private readonly coldStart: Distribution,
     private readonly rng: Rng,
-    private readonly keepAliveS: number,
+    keepAliveS: number,
+    private readonly queue: QueuePolicy = fifo,
+    private readonly keepAlive: KeepAlivePolicy = fixedKeepAlive(keepAliveS),
   ) {
     this.idleByNode = nodes.names.map(() => new Set());
     this.memoryWaiting = nodes.names.map(() => new Set());
@@ -84,20 +108,21 @@ export class ContainerPools {
     if (!p) {
       if (o.memoryBytes > this.nodes.memoryCapacity[node])
         throw new Error(`a container of '${key}' needs ${o.memoryBytes} bytes of memory, more than node ${this.nodes.names[node]} has (${this.nodes.memoryCapacity[node]})`);
-      p = { key, node, count: 0, idle: [], waiters: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers };
+      p = { key, id: k, node, count: 0, idle: [], waiters: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
       this.pools.set(k, p);
     }
     return p;
   }
 
-  /** Gets a container of function `key` on `node`; `cb(container, cold)` runs when it is ready. */
-  acquire(key: string, node: number, o: AcquireOptions, cb: Waiter): void {
+  /** Gets a container of function `key` on `node`; `cb(container, cold)` runs when it is ready. `info`: what the queue policy orders by. */
+  acquire(key: string, node: number, o: AcquireOptions, cb: Waiter, info: CallInfo = NO_INFO): void {
     const p = this.pool(key, node, o);
     const tick = o.dispatchPeriodS > 0 ? Math.ceil(this.sim.now / o.dispatchPeriodS - 1e-9) * o.dispatchPeriodS - this.sim.now : 0;
-    this.sim.call(Math.max(0, tick), () => this.dispatch(p, cb));
+    this.sim.call(Math.max(0, tick), () => this.dispatch(p, cb, info));
   }
 
-  private dispatch(p: Pool, cb: Waiter): void {
+  private dispatch(p: Pool, cb: Waiter, info: CallInfo): void {
+    this.keepAlive.onArrival(p.id, this.sim.now, p.count - p.idle.length - p.prewarming === 0 && p.waiters.length === 0);
     const c = p.idle.pop();
     if (c) {
       this.take(c);
@@ -105,8 +130,25 @@ export class ContainerPools {
       cb(c, false);
       return;
     }
-    p.waiters.push(cb);
+    this.enqueue(p, { ...info, seq: this.seq++, arrival: this.sim.now, cb });
     if (p.count < p.maxContainers) this.startForWaiters(p);
+  }
+
+  /** Queues a call in the policy's order (ties and FIFO: arrival order). */
+  private enqueue(p: Pool, q: Queued): void {
+    const w = p.waiters;
+    if (this.queue === fifo) {
+      w.push(q);
+      return;
+    }
+    let lo = 0;
+    let hi = w.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.queue.compare(q, w[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    w.splice(lo, 0, q);
   }
 
   private take(c: Container): void {
@@ -122,7 +164,7 @@ export class ContainerPools {
    * pool's FIFO and the pool is noted as waiting for memory.
    */
   private startForWaiters(p: Pool): void {
-    while (p.waiters.length > 0 && p.count < p.maxContainers) {
+    while (p.waiters.length > p.prewarming && p.count < p.maxContainers) {
       if (!this.nodes.reserve(p.node, p.memoryBytes)) {
         this.evictFor(p.node, p.memoryBytes);
         if (!this.nodes.reserve(p.node, p.memoryBytes)) {
@@ -130,12 +172,12 @@ export class ContainerPools {
           return;
         }
       }
-      this.startContainer(p, p.waiters.shift()!);
+      this.startContainer(p, p.waiters.shift()!.cb);
     }
     this.memoryWaiting[p.node].delete(p);
   }
 
-  private startContainer(p: Pool, cb: Waiter): void {
+  private startContainer(p: Pool, cb: Waiter | undefined): void {
     p.count++;
     this.live++;
     if (this.live > this.peak) this.peak = this.live;
@@ -143,7 +185,27 @@ export class ContainerPools {
     const c: Container = { id: this.nextId++, pool: p, node: p.node, memoryBytes: p.memoryBytes, lastUsed: this.sim.now, expiry: -1, busy: true };
     this.onCreate?.(c);
     const t = Math.max(0, this.coldStart.sample(this.rng));
-    this.sim.call(t, () => cb(c, true));
+    if (cb) this.sim.call(t, () => cb(c, true));
+    else {
+      // a pre-warmed container: ready after its cold start, then it serves the queue or idles
+      p.prewarming++;
+      this.sim.call(t, () => {
+        p.prewarming--;
+        this.release(c, true);
+      });
+    }
+  }
+
+  /** Starts a container of pool `p` ahead of its calls, if the pool and the node have room. */
+  private prewarm(p: Pool): void {
+    if (p.count >= p.maxContainers || p.waiters.length > 0) return;
+    if (!this.nodes.reserve(p.node, p.memoryBytes)) {
+      this.evictFor(p.node, p.memoryBytes);
+      if (!this.nodes.reserve(p.node, p.memoryBytes)) return;
+    }
+    this.prewarms++;
+    this.coldStarts--; // counted apart: a pre-warm is not a call's cold start
+    this.startContainer(p, undefined);
   }
 
   private evictFor(node: number, bytes: number): void {
@@ -155,28 +217,42 @@ export class ContainerPools {
     }
   }
 
-  /** Returns a container after use: to the next queued call, or idle with a keep-alive timer. */
-  release(c: Container): void {
+  /**
+   * Returns a container after use: to the next queued call, or idle as the keep-alive policy
+   * says. `prewarmed`: a pre-warmed container just became ready (kept for the policy's window).
+   */
+  release(c: Container, prewarmed = false): void {
     const p = c.pool;
     c.lastUsed = this.sim.now;
     const next = p.waiters.shift();
     if (next) {
       this.warmStarts++;
-      next(c, false);
+      next.cb(c, prewarmed);
       return;
     }
     c.busy = false;
+    const d = prewarmed ? { keepS: this.keepAlive.onIdle(p.id, this.sim.now, false).keepS, prewarmS: 0 } : this.keepAlive.onIdle(p.id, this.sim.now, p.count - p.idle.length - p.prewarming === 1);
+    if (d.prewarmS > 0 || d.keepS <= 0) {
+      // unloaded now; a fresh container later if the policy pre-warms
+      p.idle.push(c);
+      this.destroy(c, true);
+      if (d.prewarmS > 0) this.sim.call(d.prewarmS, () => this.prewarm(p));
+      return;
+    }
     p.idle.push(c);
     this.idleByNode[c.node].add(c);
-    c.expiry = this.sim.call(this.keepAliveS, () => this.destroy(c, true));
+    c.expiry = this.sim.call(d.keepS, () => this.destroy(c, true));
     // calls of other functions waiting for memory on this node may now evict it
     if (this.memoryWaiting[c.node].size > 0) this.serveMemoryWaiters(c.node);
   }
 
   private serveMemoryWaiters(node: number): void {
-    for (const p of [...this.memoryWaiting[node]]) {
+    const waiting = [...this.memoryWaiting[node]];
+    // FIFO: the pools in the order they began waiting; other policies: by each pool's first call
+    if (this.queue !== fifo) waiting.sort((a, b) => this.queue.compare(a.waiters[0], b.waiters[0]) || a.waiters[0].seq - b.waiters[0].seq);
+    for (const p of waiting) {
       this.startForWaiters(p);
-      if (this.memoryWaiting[node].has(p)) break; // still short of memory: keep FIFO order
+      if (this.memoryWaiting[node].has(p)) break; // still short of memory: keep the order
     }
   }
 

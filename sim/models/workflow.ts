@@ -55,6 +55,8 @@ export interface FunctionSpec {
   memUsage?: number;
   /** FaaSFlow's `split_ratio` (memory budget multiplier in grouping). */
   splitRatio?: number;
+  /** Queue priority of this function's calls (the `priority` queue policy); default: the workflow's. */
+  priority?: number;
 }
 
 export interface EdgeSpec {
@@ -81,7 +83,10 @@ export interface WorkflowSpec {
    * r uses entry `requestIndex % length`.
    */
   placement?: Record<string, string[]>;
-  /** Per-workflow overrides, e.g. maxContainers default. */
+  /** Queue priority of the workflow's calls (the `priority` queue policy; higher first; default 0). */
+  priority?: number;
+  /** Seconds a request has from its start (the `edf` queue policy; deadline misses are reported). */
+  deadlineS?: number;
 }
 
 /** Indexed, validated form of a workflow used at run time. */

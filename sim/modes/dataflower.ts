@@ -29,7 +29,8 @@
 import type { Container } from '../models/container-pool.js';
 import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor, poolKey, serviceTime } from './mode.js';
+import { nodeFor, serviceTime } from './mode.js';
+import { newInvocation, runInvocation, type Invocation } from './invocation.js';
 import { groupWorkflow } from './faasflow-grouping.js';
 import { containerEgressCapBps } from '../models/cluster.js';
 import type { CompiledWorkflow } from '../models/workflow.js';
@@ -134,7 +135,7 @@ export class DataFlowerMode implements Mode {
   }
 
   private execute(req: RequestCtx, f: number, i: number): void {
-    const { control, sim, pools, storage, params } = this.ctx;
+    const { control, sim, storage, params } = this.ctx;
     const app = req.app;
     const cw = app.cw;
     const fn = cw.functions[f];
@@ -153,55 +154,52 @@ export class DataFlowerMode implements Mode {
       });
       return;
     }
-    pools.acquire(poolKey(app, f), node, { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: params.dataflower.dispatchPeriodS }, (c, cold) => {
-      t.start[slot] = sim.now;
-      t.cold[slot] = cold ? 1 : 0;
+    // bytes of end outputs sent remote, as the release's delay sees them
+    let endRemoteSeen = 0;
+    runInvocation(this.ctx, newInvocation(req, f, i, node), {
+      dispatchPeriodS: params.dataflower.dispatchPeriodS,
       // in-container fetch: every input is on the host now; large ones are read over the socket
-      const reads: number[] = [];
-      for (const e of cw.inEdges[f]) {
-        const edge = cw.edges[e];
-        if (edge.bytes <= params.storage.inlineBytes) continue;
-        const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
-        for (let k = 0; k < items; k++) reads.push(edge.bytes);
-      }
-      const fetchStart = sim.now;
-      const readNext = (k: number) => {
-        if (k < reads.length) {
-          storage.localGet(node, reads[k], () => readNext(k + 1));
-          return;
+      fetch: (_inv, next) => {
+        const reads: number[] = [];
+        for (const e of cw.inEdges[f]) {
+          const edge = cw.edges[e];
+          if (edge.bytes <= params.storage.inlineBytes) continue;
+          const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
+          for (let k = 0; k < items; k++) reads.push(edge.bytes);
         }
-        const fetchS = sim.now - fetchStart;
-        t.computeStart[slot] = sim.now;
-        this.compute(req, f, i, node, c, () => {
-          t.computeEnd[slot] = sim.now;
-          let remoteBytes = 0;
-          const postStart = sim.now;
-          run.finish(f, i);
-          const chosen = run.chooseSwitch(f);
-          remoteBytes += this.emitEnd(req, f, i, node, c, chosen, () => {
-            // the FLU returns once its local writes are done
-            t.dataS[slot] = fetchS + (sim.now - postStart);
-            t.end[slot] = sim.now;
-            const exec = t.end[slot] - t.start[slot];
-            const foreachBytes = this.foreachRemote.get(`${req.id}:${f}:${i}`) ?? 0;
-            this.foreachRemote.delete(`${req.id}:${f}:${i}`);
-            const cap = this.egressCap(fn.cpu);
-            const delay = (remoteBytes + foreachBytes) / (params.dataflower.pressureFactor * cap) - exec;
-            if (params.dataflower.pressureAware && delay >= 0.005) sim.call(delay, () => pools.release(c));
-            else pools.release(c);
-          });
+        const fetchStart = sim.now;
+        const readNext = (k: number) => {
+          if (k < reads.length) storage.localGet(node, reads[k], () => readNext(k + 1));
+          else next(sim.now - fetchStart);
+        };
+        readNext(0);
+      },
+      compute: (inv, next) => this.compute(inv, next),
+      // the FLU posts its end outputs and returns once its local writes are done
+      write: (inv, next) => {
+        let remoteBytes = 0;
+        const postStart = sim.now;
+        run.finish(f, i);
+        const chosen = run.chooseSwitch(f);
+        remoteBytes += this.emitEnd(req, f, i, node, inv.container, chosen, () => {
+          endRemoteSeen = remoteBytes;
+          next(sim.now - postStart);
         });
-      };
-      readNext(0);
-    });
+      },
+      // pressure-aware release: the container is held while the DLU still sends
+      holdS: (inv) => {
+        const exec = t.end[slot] - t.start[slot];
+        const delay = (endRemoteSeen + inv.remoteBytes) / (params.dataflower.pressureFactor * this.egressCap(fn.cpu)) - exec;
+        return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
+      },
+    }, () => {});
   }
 
-  /** Bytes of foreach items an invocation queued for remote consumers (for pressure-aware release). */
-  private readonly foreachRemote = new Map<string, number>();
-
   /** Computes, emitting foreach items while computing (spread) or at the end. */
-  private compute(req: RequestCtx, f: number, i: number, node: number, c: Container, done: () => void): void {
+  private compute(inv: Invocation, done: () => void): void {
     const { nodes, params } = this.ctx;
+    const { req, f, i, node } = inv;
+    const c = inv.container!;
     const cw = req.app.cw;
     const fn = cw.functions[f];
     const total = serviceTime(req.app, f);
@@ -213,13 +211,11 @@ export class DataFlowerMode implements Mode {
     const k = Math.max(...foreachEdges.map((e) => cw.functions[cw.index.get(cw.edges[e].to)!].instances));
     const spread = params.dataflower.foreachEmit === 'spread';
     const segments = spread ? k : 1;
-    const key = `${req.id}:${f}:${i}`;
     const emitItem = (j: number) => {
       for (const e of foreachEdges) {
         const to = cw.index.get(cw.edges[e].to)!;
         if (j >= cw.functions[to].instances) continue;
-        const bytes = this.emit(req, f, i, node, c, e, j, nodeFor(req, to, j), () => {});
-        this.foreachRemote.set(key, (this.foreachRemote.get(key) ?? 0) + bytes);
+        inv.remoteBytes += this.emit(req, f, i, node, c, e, j, nodeFor(req, to, j), () => {});
       }
     };
     const segment = (s: number) => {

@@ -22,7 +22,8 @@
  * Steps 3 and 5 are the "edge" phase: their duration is the instance's data overhead.
  */
 import type { RequestCtx, ModeContext } from './mode.js';
-import { nodeFor, outputKeys, poolKey, serviceTime } from './mode.js';
+import { nodeFor, outputKeys } from './mode.js';
+import { newInvocation, runInvocation } from './invocation.js';
 import { containerEgressCapBps } from '../models/cluster.js';
 import type { StoreDb } from '../models/storage.js';
 
@@ -80,7 +81,7 @@ export function runContainerFunction(
   place: DataPlacement,
   done: () => void,
 ): void {
-  const { sim, storage, docs, pools, nodes, params } = ctx;
+  const { sim, storage, docs, params } = ctx;
   const app = req.app;
   const cw = app.cw;
   const fn = cw.functions[f];
@@ -90,47 +91,54 @@ export function runContainerFunction(
   const egressCap = containerEgressCapBps(ctx.topo.cluster, fn.cpu, params.dataflower.sleepQuotaCores);
   const logOps = Math.round(params.storage.fetchLogOps);
   const missOps = Math.round(params.storage.fetchMissOps);
+  const openOps = Math.round(params.containers.storeOpenOps);
+  const phaseOps = Math.round(params.containers.phaseLogOps);
   if (!(t.arrive[slot] >= 0)) t.arrive[slot] = sim.now;
-  t.node[slot] = node;
-  pools.acquire(poolKey(app, f), node, { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: params.containers.dispatchPeriodS }, (c, cold) => {
-    t.start[slot] = sim.now;
-    t.cold[slot] = cold ? 1 : 0;
+  // `count` small requests to the remote store one after another; writes are committed in `db`
+  const smalls = (count: number, next: () => void, db?: StoreDb) => {
+    const one = (k: number) => (k < count ? (db ? storage.smallWrite(node, db, () => one(k + 1)) : storage.small(node, () => one(k + 1))) : next());
+    one(0);
+  };
+  const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next, 'log'));
+  runInvocation(ctx, newInvocation(req, f, i, node), {
+    dispatchPeriodS: params.containers.dispatchPeriodS,
+    // the runtime's own cost, then Store() opening its databases
+    prepare: (_inv, next) => sim.call(params.containers.invocationOverheadS, () => smalls(openOps, next)),
     // one thread per input key (Store.py fetch): the keys are fetched in parallel; each thread
     // then saves its data-transfer log document
-    const fetch: Step[] = [];
-    // `count` small requests to the remote store one after another; writes are committed in `db`
-    const smalls = (count: number, next: () => void, db?: StoreDb) => {
-      const one = (k: number) => (k < count ? (db ? storage.smallWrite(node, db, () => one(k + 1)) : storage.small(node, () => one(k + 1))) : next());
-      one(0);
-    };
-    const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next, 'log'));
-    if (fn.inputBytes > 0) {
-      fetch.push((next) => (params.request.workflowInputs === 'miss' ? storage.miss(next) : storage.get(node, fn.inputBytes, next)));
-    }
-    for (const e of cw.inEdges[f]) {
-      const edge = cw.edges[e];
-      if (edge.bytes <= 0) continue;
-      const from = cw.index.get(edge.from)!;
-      const ti = edge.kind === 'foreach' ? i : 0;
-      const items = run.delivered[run.edgeBase[e] + ti];
-      for (let k = 0; k < items; k++) {
-        const producerInstance = edge.kind === 'merge' ? k : 0;
-        const producerNode = nodeFor(req, from, producerInstance);
-        if (place.toMem[from] && producerNode === node) fetch.push(withLog((next) => storage.localGet(node, edge.bytes, next)));
-        else fetch.push(withLog((next) => storage.localGet(node, 0, () => smalls(missOps, () => storage.get(node, edge.bytes, next)))));
+    fetch: (_inv, next) => {
+      const fetch: Step[] = [];
+      if (fn.inputBytes > 0) {
+        fetch.push((done) => (params.request.workflowInputs === 'miss' ? storage.miss(done) : storage.get(node, fn.inputBytes, done)));
       }
-    }
-    const openOps = Math.round(params.containers.storeOpenOps);
-    const phaseOps = Math.round(params.containers.phaseLogOps);
+      for (const e of cw.inEdges[f]) {
+        const edge = cw.edges[e];
+        if (edge.bytes <= 0) continue;
+        const from = cw.index.get(edge.from)!;
+        const ti = edge.kind === 'foreach' ? i : 0;
+        const items = run.delivered[run.edgeBase[e] + ti];
+        for (let k = 0; k < items; k++) {
+          const producerInstance = edge.kind === 'merge' ? k : 0;
+          const producerNode = nodeFor(req, from, producerInstance);
+          if (place.toMem[from] && producerNode === node) fetch.push(withLog((done) => storage.localGet(node, edge.bytes, done)));
+          else fetch.push(withLog((done) => storage.localGet(node, 0, () => smalls(missOps, () => storage.get(node, edge.bytes, done)))));
+        }
+      }
+      const t0 = sim.now;
+      parallel(fetch, () => {
+        const fetchS = sim.now - t0;
+        smalls(fetch.length > 0 ? phaseOps : 0, () => next(fetchS), 'latency');
+      });
+    },
     // outputs one key after another (Store.py put): to the request's document, to memory, or both
-    const puts = (): Step[] => {
+    write: (_inv, next) => {
       const put: Step[] = [];
       // a foreach producer first saves its keys into the request's document (put_keys: db.save, no retry)
-      if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.push((next) => docs.update(node, req.id, next));
+      if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.push((done) => docs.update(node, req.id, done));
       const write = (bytes: number) => {
         if (bytes <= 0) return;
-        if (place.toDb[f]) put.push((next) => docs.putAttachment(node, req.id, bytes, next, egressCap));
-        if (place.toMem[f]) put.push((next) => storage.localPut(node, bytes, next));
+        if (place.toDb[f]) put.push((done) => docs.putAttachment(node, req.id, bytes, done, egressCap));
+        if (place.toMem[f]) put.push((done) => storage.localPut(node, bytes, done));
       };
       for (const k of outputKeys(cw, f)) {
         const e = cw.edges[k.edges[0]];
@@ -138,42 +146,13 @@ export function runContainerFunction(
         for (let j = 0; j < count; j++) write(k.bytes);
       }
       write(extraOutputBytes({ cw }, f));
-      return put;
-    };
-    let fetchS = 0;
-    let putS = 0;
-    const phases: Step[] = [
-      (next) => sim.call(params.containers.invocationOverheadS, next),
-      (next) => smalls(openOps, next),
-      (next) => {
-        const t0 = sim.now;
-        parallel(fetch, () => {
-          fetchS = sim.now - t0;
-          smalls(fetch.length > 0 ? phaseOps : 0, next, 'latency');
-        });
-      },
-      (next) => {
-        t.computeStart[slot] = sim.now;
-        nodes.compute(node, serviceTime(app, f), fn.cpu, () => {
-          t.computeEnd[slot] = sim.now;
-          next();
-        });
-      },
-      (next) => {
-        const t0 = sim.now;
-        series(puts(), () => {
-          putS = sim.now - t0;
-          smalls(phaseOps, next, 'latency');
-        });
-      },
-    ];
-    series(phases, () => {
-      t.dataS[slot] = fetchS + putS;
-      t.end[slot] = sim.now;
-      pools.release(c);
-      done();
-    });
-  });
+      const t0 = sim.now;
+      series(put, () => {
+        const putS = sim.now - t0;
+        smalls(phaseOps, () => next(putS), 'latency');
+      });
+    },
+  }, done);
 }
 
 /**

@@ -20,6 +20,7 @@ import type { WorkflowRun } from '../models/workflow-run.js';
 import type { CompiledWorkflow } from '../models/workflow.js';
 import type { Params } from '../params.js';
 import type { ModeName } from '../scenario.js';
+import type { CostMeter } from '../models/cost.js';
 
 export interface AppRuntime {
   index: number;
@@ -33,6 +34,10 @@ export interface AppRuntime {
   nodesOf: number[][];
   /** True for functions without triggering inputs. */
   isStart: boolean[];
+  /** Queue priority per function (the function's, else the workflow's, else 0). */
+  priority: number[];
+  /** The workflow's relative deadline, seconds (Infinity: none). */
+  deadlineS: number;
 }
 
 /** Per-instance timings of one request (seconds, absolute simulated time). */
@@ -78,6 +83,8 @@ export interface ModeContext {
   docs: DocumentStore;
   control: ControlPlane;
   streams: RandomStreams;
+  /** Bills what the invocations use (cost.ts); absent when nothing is billed. */
+  cost?: CostMeter;
   /** The request's e2e latency ends now. */
   complete(req: RequestCtx): void;
 }

@@ -1,0 +1,95 @@
+/**
+ * One function invocation, the same sequence in every mode:
+ *
+ *   acquire a container (warm, cold, or wait: container-pool.ts and its queue policy)
+ *   -> prepare (the runtime's per-invocation costs)
+ *   -> fetch the inputs
+ *   -> compute (node CPU model)
+ *   -> write the outputs
+ *   -> hold the container (DataFlower's pressure-aware release), then release it.
+ *
+ * A mode contributes only its data plane and its runtime's costs, as `InvocationHooks`; this file
+ * records the instance's times, its data overhead (fetch + write, as the hooks account them) and
+ * bills the container (cost.ts) from the moment it is ready to its release.
+ */
+import type { Container } from '../models/container-pool.js';
+import type { ModeContext, RequestCtx } from './mode.js';
+import { poolKey, serviceTime } from './mode.js';
+
+export interface Invocation {
+  req: RequestCtx;
+  /** Function index, instance index and the instance's slot in the request's time arrays. */
+  f: number;
+  i: number;
+  slot: number;
+  node: number;
+  container?: Container;
+  cold: boolean;
+  /** Bytes this invocation sent to remote consumers (DataFlower's pressure-aware release). */
+  remoteBytes: number;
+}
+
+export interface InvocationHooks {
+  /** The runtime's dispatch loop period (FaaSFlow 5 ms, DataFlower 3 ms). */
+  dispatchPeriodS: number;
+  /** The runtime's per-invocation costs before the fetch. */
+  prepare?(inv: Invocation, next: () => void): void;
+  /** Reads the inputs; `next(dataS)` with the seconds that count as data overhead. */
+  fetch(inv: Invocation, next: (dataS: number) => void): void;
+  /** Computes; default: the function's service time on the node's CPU. */
+  compute?(inv: Invocation, next: () => void): void;
+  /** Writes the outputs; `next(dataS)` with the seconds that count as data overhead. */
+  write(inv: Invocation, next: (dataS: number) => void): void;
+  /** Seconds the container stays held after the function ends (default 0). */
+  holdS?(inv: Invocation): number;
+}
+
+export function newInvocation(req: RequestCtx, f: number, i: number, node: number): Invocation {
+  return { req, f, i, slot: req.run.base[f] + i, node, cold: false, remoteBytes: 0 };
+}
+
+/** Runs `inv` through the pipeline; `done` once the function's part is over (the container may still be held). */
+export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
+  const { sim, pools, nodes } = ctx;
+  const { req, f, slot, node } = inv;
+  const app = req.app;
+  const fn = app.cw.functions[f];
+  const t = req.times;
+  t.node[slot] = node;
+  pools.acquire(
+    poolKey(app, f),
+    node,
+    { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: hooks.dispatchPeriodS },
+    (c, cold) => {
+      inv.container = c;
+      inv.cold = cold;
+      t.start[slot] = sim.now;
+      t.cold[slot] = cold ? 1 : 0;
+      const billedFrom = sim.now;
+      const fetch = () =>
+        hooks.fetch(inv, (fetchS) => {
+          t.computeStart[slot] = sim.now;
+          const written = () =>
+            hooks.write(inv, (writeS) => {
+              t.dataS[slot] = fetchS + writeS;
+              t.end[slot] = sim.now;
+              const hold = hooks.holdS ? hooks.holdS(inv) : 0;
+              // billed now up to the release, so that a request's bill is complete when it ends
+              ctx.cost?.container(req, fn.memoryBytes, fn.cpu, sim.now - billedFrom + hold);
+              if (hold > 0) sim.call(hold, () => pools.release(c));
+              else pools.release(c);
+              done();
+            });
+          const computed = () => {
+            t.computeEnd[slot] = sim.now;
+            written();
+          };
+          if (hooks.compute) hooks.compute(inv, computed);
+          else nodes.compute(node, serviceTime(app, f), fn.cpu, computed);
+        });
+      if (hooks.prepare) hooks.prepare(inv, fetch);
+      else fetch();
+    },
+    { requestStart: req.t0, app: app.index, f, predictedS: app.service[f].mean, priority: app.priority[f], deadline: req.t0 + app.deadlineS },
+  );
+}

@@ -1,0 +1,51 @@
+/**
+ * The policy registries: a policy is chosen by name in the cluster YAML (`policies:`) or on the
+ * command line (`--queue`, `--keep-alive`, `--placement`). Adding one is its own file plus one line here.
+ */
+import type { Params } from '../params.js';
+import type { KeepAlivePolicy } from './keep-alive.js';
+import { fixedKeepAlive } from './keep-alive-fixed.js';
+import { hybridKeepAlive } from './keep-alive-hybrid.js';
+import { noKeepAlive } from './keep-alive-none.js';
+import type { QueuePolicy } from './queue.js';
+import { edf } from './queue-edf.js';
+import { fifo } from './queue-fifo.js';
+import { priority } from './queue-priority.js';
+import { sjf } from './queue-sjf.js';
+
+export const QUEUE_POLICIES: Record<string, { describe: string; policy: QueuePolicy }> = {
+  fifo: { describe: 'first in, first out (both systems; default)', policy: fifo },
+  priority: { describe: "higher workflow/function `priority` first", policy: priority },
+  sjf: { describe: 'shortest predicted service time first', policy: sjf },
+  edf: { describe: 'earliest request deadline first (workflow `deadline`)', policy: edf },
+};
+
+export const KEEP_ALIVE_POLICIES: Record<string, { describe: string; create: (p: Params['containers']) => KeepAlivePolicy }> = {
+  fixed: { describe: 'idle containers kept containers.keepAliveS (600 s, both systems; default)', create: (p) => fixedKeepAlive(p.keepAliveS) },
+  none: { describe: 'idle containers removed at once', create: () => noKeepAlive() },
+  hybrid: {
+    describe: 'hybrid histogram with pre-warming (Shahrad et al., ATC 2020)',
+    create: (p) => hybridKeepAlive({ binS: p.hybrid.binS, rangeS: p.hybrid.rangeS, minSamples: p.hybrid.minSamples, margin: p.hybrid.margin, fallbackS: p.keepAliveS }),
+  },
+};
+
+export const PLACEMENT_POLICIES: Record<string, { describe: string; modes: readonly string[] }> = {
+  hash: { describe: "hash of the function's name modulo the workers (HyperFlow's raw placement; hyperflow's default)", modes: ['hyperflow'] },
+  grouping: { describe: "FaaSFlow's critical-path grouping (faasflow's default)", modes: ['hyperflow', 'faasflow'] },
+  table: { describe: "the benchmark's placement table, grouping elsewhere (dataflower's default)", modes: ['dataflower'] },
+  'least-loaded': { describe: 'the worker with the fewest busy containers when the function is ready', modes: ['hyperflow'] },
+  locality: { describe: 'the worker holding most of the input bytes (from its producers), least-loaded on ties', modes: ['hyperflow'] },
+  random: { describe: 'a worker drawn at random for every function of every request (seeded stream)', modes: ['hyperflow'] },
+};
+
+export function queuePolicy(name: string): QueuePolicy {
+  const q = QUEUE_POLICIES[name];
+  if (!q) throw new Error(`unknown queue policy '${name}'; valid: ${Object.keys(QUEUE_POLICIES).join(', ')}`);
+  return q.policy;
+}
+
+export function keepAlivePolicy(name: string, p: Params['containers']): KeepAlivePolicy {
+  const k = KEEP_ALIVE_POLICIES[name];
+  if (!k) throw new Error(`unknown keep-alive policy '${name}'; valid: ${Object.keys(KEEP_ALIVE_POLICIES).join(', ')}`);
+  return k.create(p);
+}
