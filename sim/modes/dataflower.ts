@@ -154,8 +154,6 @@ export class DataFlowerMode implements Mode {
       });
       return;
     }
-    // bytes of end outputs sent remote, as the release's delay sees them
-    let endRemoteSeen = 0;
     runInvocation(this.ctx, newInvocation(req, f, i, node), {
       dispatchPeriodS: params.dataflower.dispatchPeriodS,
       // in-container fetch: every input is on the host now; large ones are read over the socket
@@ -177,19 +175,16 @@ export class DataFlowerMode implements Mode {
       compute: (inv, next) => this.compute(inv, next),
       // the FLU posts its end outputs and returns once its local writes are done
       write: (inv, next) => {
-        let remoteBytes = 0;
         const postStart = sim.now;
         run.finish(f, i);
         const chosen = run.chooseSwitch(f);
-        remoteBytes += this.emitEnd(req, f, i, node, inv.container, chosen, () => {
-          endRemoteSeen = remoteBytes;
-          next(sim.now - postStart);
-        });
+        // the bytes are counted when queued, before the FLU's local writes end
+        this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
       },
       // pressure-aware release: the container is held while the DLU still sends
       holdS: (inv) => {
         const exec = t.end[slot] - t.start[slot];
-        const delay = (endRemoteSeen + inv.remoteBytes) / (params.dataflower.pressureFactor * this.egressCap(fn.cpu)) - exec;
+        const delay = inv.remoteBytes / (params.dataflower.pressureFactor * this.egressCap(fn.cpu)) - exec;
         return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
       },
     }, () => {});
@@ -246,12 +241,12 @@ export class DataFlowerMode implements Mode {
   /**
    * Posts f's non-foreach outputs at its end (switch edges only along `chosen`), and its result to
    * the user if it is an end function. `localDone` runs when the FLU's local writes are done.
-   * Returns the bytes queued for remote consumers.
+   * Adds the bytes queued for remote consumers to the invocation (pressure-aware release).
    */
-  private emitEnd(req: RequestCtx, f: number, i: number, node: number, c: Container | undefined, chosen: number, localDone: () => void): number {
+  private emitEnd(req: RequestCtx, f: number, i: number, node: number, inv: Invocation | undefined, chosen: number, localDone: () => void): void {
+    const c = inv?.container;
     const { control, topo, net, params } = this.ctx;
     const cw = req.app.cw;
-    let remote = 0;
     let pendingLocal = 1;
     const oneDone = () => {
       if (--pendingLocal === 0) localDone();
@@ -262,7 +257,8 @@ export class DataFlowerMode implements Mode {
       if (edge.kind === 'switch' && e !== chosen) continue;
       const to = cw.index.get(edge.to)!;
       pendingLocal++;
-      remote += this.emit(req, f, i, node, c, e, edge.kind === 'merge' ? i : 0, nodeFor(req, to, 0), oneDone);
+      const sent = this.emit(req, f, i, node, c, e, edge.kind === 'merge' ? i : 0, nodeFor(req, to, 0), oneDone);
+      if (inv) inv.remoteBytes += sent;
     }
     const isEnd = !cw.outEdges[f].some((e) => cw.edges[e].kind !== 'data');
     const st = req.state as RequestState;
@@ -281,7 +277,6 @@ export class DataFlowerMode implements Mode {
       this.maybeComplete(req);
     }
     oneDone();
-    return remote;
   }
 
   /**
