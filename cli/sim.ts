@@ -6,7 +6,8 @@ import { atomicWrite } from '../lib/atomic-write.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildScenario, DEFAULTS, type ScenarioOptions } from '../loader/build.js';
-import { ConfigError, listClusters, listWorkflows } from '../loader/load.js';
+import { ConfigError, listClusters, listPrices, listWorkflows } from '../loader/load.js';
+import { KEEP_ALIVE_POLICIES, PLACEMENT_POLICIES, QUEUE_POLICIES } from '../sim/policies/index.js';
 import { runScenarioDetailed } from '../sim/run.js';
 import { MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
 import { MODES } from '../sim/modes/index.js';
@@ -19,6 +20,23 @@ function fail(message: string): never {
 const fmtS = (x: number) => (Number.isFinite(x) ? `${x.toFixed(3)} s` : '-');
 const fmtB = (b: number) => (b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${(b / 1e3).toFixed(1)} kB`);
 
+function fmtUsd(x: number): string {
+  return x >= 0.01 ? x.toFixed(4) : x.toExponential(2);
+}
+
+/** 'video=10,wordcount=1.5' -> {video: 10, wordcount: 1.5}. */
+function parseDeadlines(v: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of v.split(',').map((x) => x.trim()).filter((x) => x !== '')) {
+    const m = /^([^=]+)=(.+)$/.exec(part);
+    const s = m ? Number(m[2]) : NaN;
+    if (!m || !(Number.isFinite(s) && s > 0)) fail(`--deadline: expected name=seconds with seconds > 0, got '${part}'`);
+    out[m![1].trim()] = s;
+  }
+  if (Object.keys(out).length === 0) fail("--deadline: expected name=seconds,...");
+  return out;
+}
+
 function summary(r: SimResult, o: ScenarioOptions): string {
   const lines: string[] = [];
   const bw = r.storageBandwidthBps ? `${o.bandwidthMBps} MB/s (${(r.storageBandwidthBps / 1e6).toFixed(1)}e6 B/s)` : 'uncapped';
@@ -27,9 +45,12 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   lines.push(`  e2e latency        mean ${fmtS(r.e2e.mean)}  p50 ${fmtS(r.e2e.p50)}  p99 ${fmtS(r.e2e.p99)}  max ${fmtS(r.e2e.max)}`);
   lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
   lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
-  lines.push(`  containers         ${r.coldStarts} cold starts, peak ${r.containersPeak} live`);
+  lines.push(`  containers         ${r.coldStarts} cold starts${r.prewarms ? `, ${r.prewarms} pre-warmed` : ''}, peak ${r.containersPeak} live`);
+  lines.push(`  policies           queue ${r.policies.queue}, keep-alive ${r.policies.keepAlive}, placement ${r.policies.placement ?? `${r.mode}'s own`}`);
+  const c = r.cost;
+  lines.push(`  cost (${c.prices})`.padEnd(21) + `$${fmtUsd(c.usd.total)}: ${c.gbSeconds.toFixed(1)} GB-s $${fmtUsd(c.usd.compute)}, ${c.invocations} invocations $${fmtUsd(c.usd.invocations)}, ${c.transferredGB.toFixed(2)} GB between nodes $${fmtUsd(c.usd.transfer)}`);
   if (r.apps.length > 1) {
-    for (const a of r.apps) lines.push(`  ${a.workflow.padEnd(22)} n=${a.completed}/${a.requests}  mean ${fmtS(a.e2e.mean)}  p99 ${fmtS(a.e2e.p99)}  timeouts ${a.timeouts}`);
+    for (const a of r.apps) lines.push(`  ${a.workflow.padEnd(22)} n=${a.completed}/${a.requests}  mean ${fmtS(a.e2e.mean)}  p99 ${fmtS(a.e2e.p99)}  timeouts ${a.timeouts}${a.deadlineS !== null ? `  deadline ${fmtS(a.deadlineS)} missed ${a.deadlineMisses}` : ''}`);
   }
   const busy = r.links.filter((l) => l.bytes > 0).sort((a, b) => b.bytes - a.bytes);
   lines.push(`  bytes per link (busiest first):`);
@@ -71,7 +92,12 @@ async function main(): Promise<void> {
     .option('json', { type: 'boolean', describe: 'print one JSON object instead of the summary' })
     .option('trace', { type: 'string', describe: 'write one JSON line per function instance to this file' })
     .option('trace-flows', { type: 'string', describe: "write every network flow's rate changes (JSON lines) to this file" })
-    .option('list', { type: 'boolean', describe: 'list workflows, clusters and modes, then exit' })
+    .option('queue', { type: 'string', describe: `queue policy for calls waiting on containers: ${Object.keys(QUEUE_POLICIES).join(', ')} (default: the cluster's, else fifo)` })
+    .option('keep-alive', { type: 'string', describe: `keep-alive policy: ${Object.keys(KEEP_ALIVE_POLICIES).join(', ')} (default: the cluster's, else fixed)` })
+    .option('placement', { type: 'string', describe: `placement policy: ${Object.keys(PLACEMENT_POLICIES).join(', ')} (default: the mode's own; see --list)` })
+    .option('deadline', { type: 'string', describe: "per-workflow deadlines for the edf policy and the deadline-miss count, 'name=seconds,...' (default: the workflows' own `deadline`)" })
+    .option('prices', { type: 'string', describe: `price table: ${listPrices().join(', ')} (configs/prices/) or a .yaml file (default aws-lambda)` })
+    .option('list', { type: 'boolean', describe: 'list workflows, clusters, modes and policies, then exit' })
     .example('$0 --workflow genome --mode faasflow --bandwidth 50', 'FaaSFlow e2e protocol: one closed-loop client for 120 s')
     .example('$0 -w video -m hyperflow -b 25 --rpm 8 --json', 'open loop at 8 rpm, JSON output')
     .example('$0 -w gen:genome:1000 -m dataflower --trace spans.jsonl', 'a generated 1,000-task workflow, with a trace')
@@ -90,6 +116,14 @@ async function main(): Promise<void> {
     for (const c of listClusters()) console.log(`  ${c.name.padEnd(20)} ${c.description}`);
     console.log('modes:');
     for (const m of MODE_NAMES) console.log(`  ${m.padEnd(20)} ${MODES[m].describe}`);
+    console.log('queue policies (--queue):');
+    for (const [k, v] of Object.entries(QUEUE_POLICIES)) console.log(`  ${k.padEnd(20)} ${v.describe}`);
+    console.log('keep-alive policies (--keep-alive):');
+    for (const [k, v] of Object.entries(KEEP_ALIVE_POLICIES)) console.log(`  ${k.padEnd(20)} ${v.describe}`);
+    console.log('placement policies (--placement):');
+    for (const [k, v] of Object.entries(PLACEMENT_POLICIES)) console.log(`  ${k.padEnd(20)} ${v.describe} [${v.modes.join(', ')}]`);
+    console.log('price tables (--prices):');
+    for (const p of listPrices()) console.log(`  ${p}`);
     return;
   }
   if (!argv.workflow) fail('missing --workflow (try --list for the names)');
@@ -118,6 +152,11 @@ async function main(): Promise<void> {
     paramsFile: argv.params,
     trace: argv.trace !== undefined,
     traceFlows: argv['trace-flows'] !== undefined,
+    queue: argv.queue,
+    keepAlive: argv['keep-alive'],
+    placement: argv.placement,
+    prices: argv.prices,
+    deadlines: argv.deadline !== undefined ? parseDeadlines(argv.deadline) : undefined,
   };
   for (const [k, v] of Object.entries({ bandwidth: argv.bandwidth, clients: argv.clients, duration: argv.duration, seed: argv.seed }))
     if (typeof v === 'number' && Number.isNaN(v)) fail(`--${k}: expected a number`);

@@ -5,7 +5,8 @@
  * inline overrides. Everything wrong here is a ConfigError naming the option or file.
  */
 import { readProfile } from '../calibrate/profile.js';
-import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadWorkflow } from './load.js';
+import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadPrices, loadWorkflow } from './load.js';
+import { DEFAULT_PLACEMENT, KEEP_ALIVE_POLICIES, QUEUE_POLICIES, placementPolicy } from '../sim/policies/index.js';
 import { wondershaperCapBps } from './units.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
@@ -46,6 +47,14 @@ export interface ScenarioOptions {
   params?: DeepPartial<Params>;
   trace?: boolean;
   traceFlows?: boolean;
+  /** Policies by name (sim/policies/index.ts); default: the cluster's `policies`, else fifo, fixed, the mode's own placement. */
+  queue?: string;
+  keepAlive?: string;
+  placement?: string;
+  /** A price table name (configs/prices/) or file; default aws-lambda. */
+  prices?: string;
+  /** Per-workflow deadlines in seconds (the edf policy), overriding the workflows' own. */
+  deadlines?: Record<string, number>;
 }
 
 export const DEFAULTS = { durationS: 120, warmupRequests: 2, warmupS: 0, staggerS: 2, seed: 1 } as const;
@@ -84,6 +93,28 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   const workflows = o.workflows.map((w) => (typeof w === 'string' ? loadWorkflow(w) : w));
   const clusterName = o.cluster ?? workflows[0].defaultCluster ?? 'faasflow-7w';
   const cluster = loadCluster(clusterName);
+  const policies = {
+    queue: o.queue ?? cluster.policies?.queue ?? 'fifo',
+    keepAlive: o.keepAlive ?? cluster.policies?.keepAlive ?? 'fixed',
+    placement: o.placement ?? cluster.policies?.placement,
+  };
+  if (!(policies.queue in QUEUE_POLICIES)) throw optError('--queue', `unknown queue policy '${policies.queue}'; valid: ${Object.keys(QUEUE_POLICIES).join(', ')}`);
+  if (!(policies.keepAlive in KEEP_ALIVE_POLICIES)) throw optError('--keep-alive', `unknown keep-alive policy '${policies.keepAlive}'; valid: ${Object.keys(KEEP_ALIVE_POLICIES).join(', ')}`);
+  if (policies.placement !== undefined) {
+    try {
+      placementPolicy(policies.placement, o.mode);
+    } catch (e) {
+      throw optError('--placement', (e as Error).message);
+    }
+    // the mode's own placement is the default: name it only when it differs
+    if (policies.placement === DEFAULT_PLACEMENT[o.mode]) policies.placement = undefined;
+  }
+  for (const [name, d] of Object.entries(o.deadlines ?? {})) {
+    if (!workflows.some((w) => w.name === name)) throw optError('--deadline', `no workflow '${name}' in this run; workflows: ${workflows.map((w) => w.name).join(', ')}`);
+    if (!(typeof d === 'number' && Number.isFinite(d) && d > 0)) throw optError('--deadline', `expected a positive number of seconds for '${name}', got ${d}`);
+  }
+  const withDeadlines = workflows.map((w) => (o.deadlines?.[w.name] !== undefined ? { ...w, deadlineS: o.deadlines[w.name] } : w));
+  const prices = o.prices !== undefined ? loadPrices(o.prices) : undefined;
   if (o.mode === 'dataflower') for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
 
   const sources: string[] = [];
@@ -107,7 +138,7 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   const durationS = o.durationS ?? DEFAULTS.durationS;
   const warmupRequests = o.warmupRequests ?? DEFAULTS.warmupRequests;
   const warmupS = o.warmupS ?? DEFAULTS.warmupS;
-  const apps: AppSpec[] = workflows.map((workflow, k) => {
+  const apps: AppSpec[] = withDeadlines.map((workflow, k) => {
     const startS = (o.corunStaggerS ?? 0) * k;
     const rpm = o.rpms?.[k] ?? o.rpm;
     const phases = o.phases && o.phases.length > 0 ? o.phases : undefined;
@@ -128,5 +159,7 @@ export function buildScenario(o: ScenarioOptions): Scenario {
     paramsSource: sources.length > 0 ? sources.join('+') : 'defaults',
     traceInstances: o.trace ?? false,
     traceFlows: o.traceFlows ?? false,
+    policies: policies.placement === undefined ? { queue: policies.queue, keepAlive: policies.keepAlive } : { queue: policies.queue, keepAlive: policies.keepAlive, placement: policies.placement },
+    ...(prices ? { prices } : {}),
   };
 }

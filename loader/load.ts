@@ -17,12 +17,15 @@ import { makeDistribution } from '../sim/engine/distributions.js';
 import type { ClusterSpec, NodeSpec } from '../sim/models/cluster.js';
 import { WorkflowError, compileWorkflow, type EdgeSpec, type FunctionSpec, type WorkflowSpec } from '../sim/models/workflow.js';
 import type { DeepPartial, Params } from '../sim/params.js';
+import type { PriceTable } from '../sim/models/cost.js';
+import { KEEP_ALIVE_POLICIES, PLACEMENT_POLICIES, QUEUE_POLICIES } from '../sim/policies/index.js';
 import { generateWorkflow } from '../traces/generator.js';
 import { importWfFormat, TraceError } from '../traces/wfformat.js';
 import {
   type ClusterFile,
   type WorkflowFile,
   clusterFileSchema,
+  pricesFileSchema,
   closest,
   issueMessage,
   paramsFileSchema,
@@ -432,6 +435,13 @@ function toClusterSpec(c: ClusterFile, src: YamlSource, fallbackName: string): C
   if (c.source !== undefined) spec.source = c.source;
   if (c.containerEgressPerCore !== undefined) spec.containerEgressBpsPerCore = c.containerEgressPerCore;
   if (c.calibration !== undefined) spec.calibration = c.calibration;
+  if (c.policies !== undefined) {
+    const regs = { queue: QUEUE_POLICIES, keepAlive: KEEP_ALIVE_POLICIES, placement: PLACEMENT_POLICIES } as const;
+    for (const [k, v] of Object.entries(c.policies) as Array<[keyof typeof regs, string | undefined]>) {
+      if (v !== undefined && !(v in regs[k])) throw errorAt(src, ['policies', k], `unknown ${k} policy '${v}'; ${hintList(v, Object.keys(regs[k]), 'valid are')}`);
+    }
+    spec.policies = { ...c.policies };
+  }
   return spec;
 }
 
@@ -476,6 +486,23 @@ export function listClusters(): ClusterInfo[] {
  * rejected, human units accepted for keys ending in S (durations), Bps (rates), Bytes (sizes).
  * Optional top-level `description` and `source` strings are ignored.
  */
+const PRICES_DIR = () => resolve(CONFIG_DIR, 'prices');
+
+/** Price tables shipped in configs/prices/. */
+export function listPrices(): string[] {
+  return existsSync(PRICES_DIR()) ? readdirSync(PRICES_DIR()).filter((f) => f.endsWith('.yaml')).map((f) => basename(f, '.yaml')).sort() : [];
+}
+
+/** A price table by name (configs/prices/<name>.yaml) or file path. */
+export function loadPrices(ref: string): PriceTable {
+  const isFile = ref.endsWith('.yaml') || ref.endsWith('.yml') || ref.includes('/');
+  const file = isFile ? ref : resolve(PRICES_DIR(), `${ref}.yaml`);
+  if (!isFile && !existsSync(file)) throw new ConfigError('', '--prices', `unknown price table '${ref}'; ${hintList(ref, listPrices(), 'tables are')} (or give a .yaml file)`);
+  const src = readYaml(file);
+  const p = validate(pricesFileSchema, src);
+  return { name: p.name ?? basename(file, extname(file)), source: p.source, perGBSecond: p.perGBSecond, perInvocation: p.perInvocation, perGBTransferred: p.perGBTransferred, memory: p.memory };
+}
+
 export function loadParamsFile(file: string): DeepPartial<Params> {
   const src = readYaml(file);
   const { description: _d, source: _s, ...params } = validate(paramsFileSchema, src);

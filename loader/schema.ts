@@ -38,6 +38,7 @@ export function unit(kind: Unit) {
 const size = () => unit('size');
 const rate = () => unit('rate');
 const duration = () => unit('duration');
+const durationPositive = () => unit('duration').refine((x) => x > 0, 'expected a positive duration');
 
 const positive = () => z.number().positive();
 const nonNegative = () => z.number().nonnegative();
@@ -192,6 +193,18 @@ export const clusterFileSchema = z.strictObject({
   containerEgressPerCore: rate().optional(),
   /** Calibration profile used by default on this cluster ('none' for the bare defaults). */
   calibration: z.string().regex(/^[A-Za-z0-9._-]+$/, 'expected a profile name (letters, digits, . _ -)').optional(),
+  /** Policies by name (sim/policies/index.ts); the command line overrides them. */
+  policies: z.strictObject({ queue: name().optional(), keepAlive: name().optional(), placement: name().optional() }).optional(),
+});
+
+/** A price table (sim/models/cost.ts). */
+export const pricesFileSchema = z.strictObject({
+  name: name().optional(),
+  source: z.string().min(1, 'expected where the prices come from'),
+  perGBSecond: nonNegative(),
+  perInvocation: nonNegative(),
+  perGBTransferred: nonNegative(),
+  memory: z.enum(['container', 'dataflower-cpu']).default('container'),
 });
 
 export type ClusterFile = z.output<typeof clusterFileSchema>;
@@ -245,6 +258,9 @@ export const paramsOverrideSchema = z.strictObject({
       invocationOverheadS: duration().optional(),
       storeOpenOps: nonNegative().optional(),
       phaseLogOps: nonNegative().optional(),
+      hybrid: z
+        .strictObject({ binS: durationPositive().optional(), rangeS: durationPositive().optional(), minSamples: posInt().optional(), margin: z.number().min(0).max(0.99).optional() })
+        .optional(),
     })
     .optional(),
   faasflow: z

@@ -19,12 +19,25 @@ import { WorkloadDriver } from './models/workload.js';
 import { Samples, summarize } from './models/metrics.js';
 import { createMode } from './modes/index.js';
 import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes/mode.js';
-import type { AppResult, InstanceRecord, Scenario, SimResult } from './scenario.js';
+import type { AppResult, CostResult, InstanceRecord, PolicyNames, Scenario, SimResult } from './scenario.js';
+import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
+import { keepAlivePolicy, placementPolicy, queuePolicy } from './policies/index.js';
+
+function costResult(m: CostMeter, bytes: number): CostResult {
+  const p = m.prices;
+  const compute = m.total.gbSeconds * p.perGBSecond;
+  const invocations = m.total.invocations * p.perInvocation;
+  const transfer = (bytes / 1e9) * p.perGBTransferred;
+  return { prices: p.name, gbSeconds: m.total.gbSeconds, invocations: m.total.invocations, transferredGB: bytes / 1e9, usd: { compute, invocations, transfer, total: compute + invocations + transfer } };
+}
 
 interface AppAccum {
   e2e: Samples;
   data: Samples;
   sched: Samples;
+  gbs: Samples;
+  usd: Samples;
+  deadlineMisses: number;
   requests: number;
   completed: number;
   timeouts: number;
@@ -91,7 +104,17 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const flowRates = s.traceFlows ? net.traceRates() : undefined;
   const topo = new Topology(net, s.cluster, p, s.storageBandwidthBps);
   const nodes = new Nodes(sim, s.cluster);
-  const pools = new ContainerPools(sim, nodes, makeDistribution(p.containers.coldStart), streams.stream('coldstart'), p.containers.keepAliveS);
+  const policies: PolicyNames = s.policies ?? { queue: 'fifo', keepAlive: 'fixed' };
+  const pools = new ContainerPools(
+    sim,
+    nodes,
+    makeDistribution(p.containers.coldStart),
+    streams.stream('coldstart'),
+    p.containers.keepAliveS,
+    queuePolicy(policies.queue),
+    keepAlivePolicy(policies.keepAlive, p.containers),
+  );
+  const cost = new CostMeter(s.prices ?? AWS_LAMBDA_PRICES);
   const storage = new Storage(sim, net, topo, p.storage);
   const docs = new DocumentStore(storage, p.storage.documentConflicts);
   const control = new ControlPlane(sim, topo, p.control);
@@ -143,6 +166,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     docs,
     control,
     streams,
+    cost,
+    placement: policies.placement ? placementPolicy(policies.placement, s.mode) : undefined,
     complete: (req) => {
       if (req.resolved) return; // the client already gave up (timeout)
       req.e2eEnd = sim.now;
@@ -183,7 +208,11 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const account = (req: RequestCtx) => {
     const a = accum[req.app.index];
     const t = req.times;
+    const bill = cost.take(req.id);
     if (req.measured) {
+      a.gbs.push(bill.gbSeconds);
+      a.usd.push(cost.usd(bill));
+      if (req.timedOut || req.e2eEnd - req.t0 > req.app.deadlineS) a.deadlineMisses++;
       let data = 0;
       for (let i = 0; i < t.dataS.length; i++) data += t.dataS[i];
       a.data.push(data);
@@ -219,7 +248,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   };
 
   for (const app of apps) {
-    accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), requests: 0, completed: 0, timeouts: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
+    accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), gbs: new Samples(), usd: new Samples(), deadlineMisses: 0, requests: 0, completed: 0, timeouts: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
     const spec = s.apps[app.index].workload;
     const driver = new WorkloadDriver(sim, spec, (index, client, measured) => {
       const run = new WorkflowRun(app.cw, app.switchRng);
@@ -266,6 +295,9 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
       dataOverhead: summarize(a.data.view()),
       schedulingOverhead: summarize(a.sched.view()),
       throughputRps: window > 0 ? a.completed / window : 0,
+      cost: { gbSecondsPerRequest: summarize(a.gbs.view()).mean, usdPerRequest: summarize(a.usd.view()).mean },
+      deadlineS: Number.isFinite(app.deadlineS) ? app.deadlineS : null,
+      deadlineMisses: a.deadlineMisses,
     };
   });
   const all = (pick: (a: AppAccum) => Samples) => {
@@ -295,7 +327,10 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     schedulingOverhead: all((a) => a.sched),
     throughputRps: appResults.reduce((x, a) => x + a.throughputRps, 0),
     coldStarts: pools.coldStarts,
+    prewarms: pools.prewarms,
     containersPeak: pools.peak,
+    policies,
+    cost: costResult(cost, net.bytesSent),
     controlMessages: control.messages,
     engineOperations: control.operations,
     remoteStoreOps: storage.remoteOps,

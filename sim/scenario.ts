@@ -1,7 +1,8 @@
 /**
  * A Scenario is everything one simulation needs, fully resolved and validated: no file names,
- * no defaults left to fill. Built at the edge (sim/config) and handed to `runScenario`.
+ * no defaults left to fill. Built at the edge (loader/build.ts) and handed to `runScenario`.
  */
+import type { PriceTable } from './models/cost.js';
 import type { ClusterSpec } from './models/cluster.js';
 import type { WorkflowSpec } from './models/workflow.js';
 import type { Params } from './params.js';
@@ -66,6 +67,28 @@ export interface Scenario {
   traceInstances?: boolean;
   /** Record each flow's rate history (network debugging). */
   traceFlows?: boolean;
+  /** Policies by name (policies/index.ts); defaults: fifo, fixed, the mode's own placement. */
+  policies?: PolicyNames;
+  /** What is billed and at which prices (models/cost.ts); default AWS_LAMBDA_PRICES. */
+  prices?: PriceTable;
+}
+
+export interface PolicyNames {
+  queue: string;
+  keepAlive: string;
+  /** Undefined: the mode's own (hyperflow hash, faasflow grouping, dataflower table). */
+  placement?: string;
+}
+
+/** What a run would cost (models/cost.ts). */
+export interface CostResult {
+  prices: string;
+  /** Memory x time of every container call, GB-s (GiB-based, as AWS bills). */
+  gbSeconds: number;
+  invocations: number;
+  /** Bytes carried between nodes, GB (1e9). */
+  transferredGB: number;
+  usd: { compute: number; invocations: number; transfer: number; total: number };
 }
 
 export interface Stats {
@@ -114,6 +137,11 @@ export interface AppResult {
   schedulingOverhead: Stats;
   /** Completed measured requests per second over the measured window. */
   throughputRps: number;
+  /** Per measured request: container GB-s and USD (compute + invocations; transfer is per run). */
+  cost: { gbSecondsPerRequest: number; usdPerRequest: number };
+  /** The workflow's deadline (edf policy) and how many measured requests missed it (timeouts included). */
+  deadlineS: number | null;
+  deadlineMisses: number;
 }
 
 export interface SimResult {
@@ -130,7 +158,11 @@ export interface SimResult {
   schedulingOverhead: Stats;
   throughputRps: number;
   coldStarts: number;
+  /** Containers started ahead of their calls by the keep-alive policy. */
+  prewarms: number;
   containersPeak: number;
+  policies: PolicyNames;
+  cost: CostResult;
   /** Control messages (triggers, HTTP requests and replies) and engine operations. */
   controlMessages: number;
   engineOperations: number;

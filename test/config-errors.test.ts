@@ -175,6 +175,24 @@ test('clusters: good, missing role reference, unknown field, negative memory', (
   t.regex(e4.message, /role 'worker', expected a node with role 'storage'/);
   const e5 = configError(t, () => loadCluster(file(CLUSTER.replace('{name: s, role: storage}', '{name: w0, role: storage}'))));
   t.regex(e5.message, /duplicate node name 'w0'/);
+  // policies by name, checked against the registries
+  const withPolicies = loadCluster(file(CLUSTER + 'policies: {queue: edf, keepAlive: hybrid, placement: least-loaded}\n'));
+  t.deepEqual(withPolicies.policies, { queue: 'edf', keepAlive: 'hybrid', placement: 'least-loaded' });
+  const e6 = configError(t, () => loadCluster(file(CLUSTER + 'policies: {queue: lifo}\n')));
+  t.is(e6.path, 'policies.queue');
+  t.regex(e6.message, /unknown queue policy 'lifo'.*fifo, priority, sjf, edf/);
+  const e7 = configError(t, () => loadCluster(file(CLUSTER + 'policies: {keepalive: none}\n')));
+  t.is(e7.path, 'policies.keepalive');
+});
+
+test('workflow priority and deadline: parsed with units, bad values named', (t) => {
+  const w = loadWorkflow(file(GOOD + 'priority: 2\ndeadline: 1500ms\n'));
+  t.is(w.priority, 2);
+  t.is(w.deadlineS, 1.5);
+  const e = configError(t, () => loadWorkflow(file(GOOD + 'deadline: 0s\n')));
+  t.is(e.path, 'deadline');
+  const e2 = configError(t, () => loadWorkflow(file(GOOD + 'priority: high\n')));
+  t.is(e2.path, 'priority');
 });
 
 test('params files: strict, units accepted, merge into defaults', (t) => {

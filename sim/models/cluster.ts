@@ -38,6 +38,8 @@ export interface ClusterSpec {
   containerEgressBpsPerCore?: number;
   /** Calibration profile the cluster uses by default (configs/calibration/<name>.yaml). */
   calibration?: string;
+  /** Policies the cluster runs by default, by name (sim/policies/index.ts). */
+  policies?: { queue?: string; keepAlive?: string; placement?: string };
 }
 
 /**

@@ -83,6 +83,8 @@ export class ContainerPools {
   private seq = 0;
   private readonly pools = new Map<string, Pool>();
   private readonly idleByNode: Set<Container>[];
+  /** Containers on each node (busy, idle or starting). */
+  private readonly liveOn: number[];
   /** Pools on each node with calls waiting for memory to start a container, in arrival order. */
   private readonly memoryWaiting: Set<Pool>[];
   /** Called when a container is created or destroyed (modes attach/free per-container state). */
@@ -99,6 +101,7 @@ export class ContainerPools {
     private readonly keepAlive: KeepAlivePolicy = fixedKeepAlive(keepAliveS),
   ) {
     this.idleByNode = nodes.names.map(() => new Set());
+    this.liveOn = nodes.names.map(() => 0);
     this.memoryWaiting = nodes.names.map(() => new Set());
   }
 
@@ -112,6 +115,11 @@ export class ContainerPools {
       this.pools.set(k, p);
     }
     return p;
+  }
+
+  /** Containers on `node` that are not idle (serving a call or starting). */
+  busyOn(node: number): number {
+    return this.liveOn[node] - this.idleByNode[node].size;
   }
 
   /** Gets a container of function `key` on `node`; `cb(container, cold)` runs when it is ready. `info`: what the queue policy orders by. */
@@ -180,6 +188,7 @@ export class ContainerPools {
   private startContainer(p: Pool, cb: Waiter | undefined): void {
     p.count++;
     this.live++;
+    this.liveOn[p.node]++;
     if (this.live > this.peak) this.peak = this.live;
     this.coldStarts++;
     const c: Container = { id: this.nextId++, pool: p, node: p.node, memoryBytes: p.memoryBytes, lastUsed: this.sim.now, expiry: -1, busy: true };
@@ -265,6 +274,7 @@ export class ContainerPools {
     this.idleByNode[c.node].delete(c);
     p.count--;
     this.live--;
+    this.liveOn[c.node]--;
     this.nodes.release(c.node, c.memoryBytes);
     this.onDestroy?.(c);
     if (serve) this.serveMemoryWaiters(c.node);

@@ -39,7 +39,7 @@ export interface PriceTable {
 export const AWS_LAMBDA_PRICES: PriceTable = {
   name: 'aws-lambda',
   perGBSecond: 0.0000166667,
-  perInvocation: 0.2 / 1e6,
+  perInvocation: 2e-7,
   perGBTransferred: 0.01,
   memory: 'container',
   source: 'https://aws.amazon.com/lambda/pricing/ (x86, us-east-1, first tier); EC2 in-region cross-AZ transfer $0.01/GB',

@@ -15,24 +15,28 @@
  * - E2E ends when the master has seen the last function finish and replied to the gateway.
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { stableHash } from './mode.js';
-import type { CompiledWorkflow } from '../models/workflow.js';
+import { nodeFor } from './mode.js';
 import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
+import { hashPlacement } from '../policies/placement-hash.js';
+import type { PlacementPolicy, PlacementState } from '../policies/placement.js';
 
-/** Raw placement: the worker (index) of each function, `hash(name) % workers`. */
-export function rawPlacement(cw: CompiledWorkflow, workerCount: number): number[] {
-  return cw.functions.map((fn) => stableHash(fn.name) % workerCount);
-}
+export { rawPlacement } from '../policies/placement-hash.js';
 
 export class HyperFlowMode implements Mode {
   readonly name = 'hyperflow' as const;
   private readonly placements = new Map<number, DataPlacement>();
 
-  constructor(private readonly ctx: ModeContext) {}
+  private readonly placement: PlacementPolicy;
+  private state?: PlacementState;
+
+  constructor(private readonly ctx: ModeContext) {
+    this.placement = ctx.placement ?? hashPlacement;
+  }
 
   prepare(app: AppRuntime): void {
     const workers = this.ctx.topo.workers;
-    app.nodesOf = rawPlacement(app.cw, workers.length).map((k) => [workers[k]]);
+    // a dynamic policy chooses per request; until then (and for nothing else) the hash stands
+    app.nodesOf = (this.placement.prepare ?? hashPlacement.prepare!)(app.cw, workers.length, this.ctx.params).map((c) => c.map((k) => workers[k]));
     const n = app.cw.functions.length;
     this.placements.set(app.index, { toMem: new Array(n).fill(false), toDb: new Array(n).fill(true) });
   }
@@ -65,14 +69,27 @@ export class HyperFlowMode implements Mode {
     }
     // node_select(): GET /info to all workers in parallel, wait for every reply
     control.poll(master, topo.workers, () => {
+      // a dynamic placement policy chooses now, with the replies in
+      if (this.placement.choose) {
+        req.placed ??= new Int32Array(req.app.cw.functions.length).fill(-1);
+        req.placed[f] = this.placement.choose(req, f, this.placementState());
+      }
       // POST /request to the owner, held until the function (all its instances) returns
-      const node = req.app.nodesOf[f][0];
+      const node = nodeFor(req, f, 0);
       control.request(master, node, () =>
         runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () =>
           control.send(node, master, () => control.process(master, () => this.finished(req, f))),
         ),
       );
     });
+  }
+
+  private placementState(): PlacementState {
+    if (!this.state) {
+      const { pools, topo, streams } = this.ctx;
+      this.state = { workers: topo.workers, busyOn: (n) => pools.busyOn(n), nodeOf: (req, f) => nodeFor(req, f, 0), rng: streams.stream('placement') };
+    }
+    return this.state;
   }
 
   private finished(req: RequestCtx, f: number): void {

@@ -21,6 +21,7 @@ import type { CompiledWorkflow } from '../models/workflow.js';
 import type { Params } from '../params.js';
 import type { ModeName } from '../scenario.js';
 import type { CostMeter } from '../models/cost.js';
+import type { PlacementPolicy } from '../policies/placement.js';
 
 export interface AppRuntime {
   index: number;
@@ -69,6 +70,8 @@ export interface RequestCtx {
   e2eEnd: number;
   /** Mode-private state. */
   state?: unknown;
+  /** Per function: the node a dynamic placement policy chose for this request (-1: not yet). */
+  placed?: Int32Array;
 }
 
 export interface ModeContext {
@@ -85,6 +88,8 @@ export interface ModeContext {
   streams: RandomStreams;
   /** Bills what the invocations use (cost.ts); absent when nothing is billed. */
   cost?: CostMeter;
+  /** The placement policy named in the scenario (undefined: the mode's own). */
+  placement?: PlacementPolicy;
   /** The request's e2e latency ends now. */
   complete(req: RequestCtx): void;
 }
@@ -101,6 +106,7 @@ export interface Mode {
  * request-id parity, reference 2.B).
  */
 export function nodeFor(req: RequestCtx, f: number, _i: number): number {
+  if (req.placed !== undefined && req.placed[f] >= 0) return req.placed[f];
   const c = req.app.nodesOf[f];
   return c.length === 1 ? c[0] : c[req.index % c.length];
 }
