@@ -18,7 +18,7 @@ function commonOptions<T>(y: Argv<T>) {
   return y
     .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads', default: os.availableParallelism(), defaultDescription: 'number of cores' })
     .option('quick', { type: 'boolean', default: false, describe: 'smaller grids and shorter simulated durations (smoke run)' })
-    .option('seeds', { type: 'number', default: DEFAULT_SEEDS, describe: 'seeds per point (1..N); mean and 95% CI across them' })
+    .option('seeds', { type: 'number', describe: `seeds per point (1..N); mean and 95% CI across them (default: the experiment's own, else ${DEFAULT_SEEDS})` })
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results'), defaultDescription: 'results/', describe: 'results root directory' })
     .option('run-id', { type: 'string', describe: 'name of the run directory (default: a UTC timestamp)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue a run: the given --run-id, or the latest run of the experiment; finished points are skipped' })
@@ -56,8 +56,8 @@ function experimentCommand(y: Argv, def: ExperimentDef, io: Io): Argv {
 function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides: Overrides): RunOptions {
   const jobs = argv.jobs as number;
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new ExpError(`--jobs: expected a whole number 1..256, got ${String(argv.jobs)}`);
-  const seeds = argv.seeds as number;
-  if (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${String(argv.seeds)}`);
+  const seeds = argv.seeds as number | undefined;
+  if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000)) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${String(argv.seeds)}`);
   const maxPoints = argv['max-points'] as number | undefined;
   if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 1)) throw new ExpError(`--max-points: expected a whole number >= 1`);
   return {

@@ -1,15 +1,17 @@
 /** Every experiment, in the order `list` and `all` use. */
 import colocation from './defs/colocation.js';
+import cost from './defs/cost.js';
 import dataflowerExtras from './defs/dataflower-extras.js';
 import latency from './defs/latency.js';
 import overhead from './defs/overhead.js';
+import scheduler from './defs/scheduler.js';
 import scalability from './defs/scalability.js';
 import tail from './defs/tail.js';
 import throughput from './defs/throughput.js';
 import { ExpError } from './lib/errors.js';
 import type { ExperimentDef } from './types.js';
 
-export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras];
+export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras, scheduler, cost];
 
 export function experimentNames(): string[] {
   return EXPERIMENTS.map((e) => e.name);

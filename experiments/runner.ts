@@ -112,7 +112,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     ...(o.paramsFile !== undefined ? { paramsFile: path.resolve(o.paramsFile) } : {}),
     ...(o.calibration !== undefined ? { calibration: o.calibration } : {}),
   };
-  const nSeeds = o.seeds ?? DEFAULT_SEEDS;
+  const nSeeds = o.seeds ?? o.def.seeds ?? DEFAULT_SEEDS;
   if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 1000) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${nSeeds}`);
   const seeds = Array.from({ length: nSeeds }, (_, i) => i + 1);
   let points = expandPoints(def, ctx, o.overrides ?? {});

@@ -50,9 +50,14 @@ export interface PlotDef {
   /** File stem: <name>.vl.json, <name>.svg, <name>.png */
   name: string;
   title: string;
-  mark: 'bar' | 'line';
-  /** Field on the x axis: an axis name or `workflow`. */
+  mark: 'bar' | 'line' | 'point';
+  /** Field on the x axis: an axis name or `workflow`; with `xMetric`, the point's label field. */
   x: string;
+  /** A metric on the x axis instead (its across-seed mean; a scatter of two metrics, mark 'point'). */
+  xMetric?: string;
+  logX?: boolean;
+  /** Field drawn as the point's shape (grayscale-safe with `color`). */
+  shape?: string;
   /** Metric name (its across-seed mean is plotted, with the 95% CI as error bars). */
   y: string;
   /** Comes from timing.csv (wall-clock measurements) instead of summary.csv. */

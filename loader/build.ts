@@ -55,6 +55,8 @@ export interface ScenarioOptions {
   prices?: string;
   /** Per-workflow deadlines in seconds (the edf policy), overriding the workflows' own. */
   deadlines?: Record<string, number>;
+  /** Per-workflow queue priorities (the priority policy), overriding the workflows' own. */
+  priorities?: Record<string, number>;
 }
 
 export const DEFAULTS = { durationS: 120, warmupRequests: 2, warmupS: 0, staggerS: 2, seed: 1 } as const;
@@ -113,7 +115,15 @@ export function buildScenario(o: ScenarioOptions): Scenario {
     if (!workflows.some((w) => w.name === name)) throw optError('--deadline', `no workflow '${name}' in this run; workflows: ${workflows.map((w) => w.name).join(', ')}`);
     if (!(typeof d === 'number' && Number.isFinite(d) && d > 0)) throw optError('--deadline', `expected a positive number of seconds for '${name}', got ${d}`);
   }
-  const withDeadlines = workflows.map((w) => (o.deadlines?.[w.name] !== undefined ? { ...w, deadlineS: o.deadlines[w.name] } : w));
+  for (const [name, v] of Object.entries(o.priorities ?? {})) {
+    if (!workflows.some((w) => w.name === name)) throw optError('--priority', `no workflow '${name}' in this run; workflows: ${workflows.map((w) => w.name).join(', ')}`);
+    if (!(typeof v === 'number' && Number.isFinite(v))) throw optError('--priority', `expected a finite number for '${name}', got ${v}`);
+  }
+  const withDeadlines = workflows.map((w) => {
+    const d = o.deadlines?.[w.name];
+    const pr = o.priorities?.[w.name];
+    return d === undefined && pr === undefined ? w : { ...w, ...(d !== undefined ? { deadlineS: d } : {}), ...(pr !== undefined ? { priority: pr } : {}) };
+  });
   const prices = o.prices !== undefined ? loadPrices(o.prices) : undefined;
   if (o.mode === 'dataflower') for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
 

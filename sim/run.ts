@@ -147,6 +147,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
         a.completed++;
         a.e2e.push(sim.now - req.t0);
       }
+      if (timedOut || sim.now - req.t0 > req.app.deadlineS) a.deadlineMisses++;
       a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, sim.now);
     }
     if (runDone.delete(req)) account(req);
@@ -212,7 +213,6 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     if (req.measured) {
       a.gbs.push(bill.gbSeconds);
       a.usd.push(cost.usd(bill));
-      if (req.timedOut || req.e2eEnd - req.t0 > req.app.deadlineS) a.deadlineMisses++;
       let data = 0;
       for (let i = 0; i < t.dataS.length; i++) data += t.dataS[i];
       a.data.push(data);
@@ -298,6 +298,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
       cost: { gbSecondsPerRequest: summarize(a.gbs.view()).mean, usdPerRequest: summarize(a.usd.view()).mean },
       deadlineS: Number.isFinite(app.deadlineS) ? app.deadlineS : null,
       deadlineMisses: a.deadlineMisses,
+      deadlineMissRate: Number.isFinite(app.deadlineS) && a.requests > 0 ? a.deadlineMisses / a.requests : null,
     };
   });
   const all = (pick: (a: AppAccum) => Samples) => {

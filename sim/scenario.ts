@@ -142,6 +142,8 @@ export interface AppResult {
   /** The workflow's deadline (edf policy) and how many measured requests missed it (timeouts included). */
   deadlineS: number | null;
   deadlineMisses: number;
+  /** deadlineMisses / measured requests (null without a deadline or a measured request). */
+  deadlineMissRate: number | null;
 }
 
 export interface SimResult {

@@ -27,12 +27,13 @@ export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unkn
   const y = fieldName(def.y);
   const selected = rows.filter((r) => matches(r, def.where));
   const values = selected
-    .filter((r) => typeof r[`${def.y}.mean`] === 'number')
+    .filter((r) => typeof r[`${def.y}.mean`] === 'number' && (!def.xMetric || typeof r[`${def.xMetric}.mean`] === 'number'))
     .map((r) => {
       const mean = r[`${def.y}.mean`] as number;
       const ci = typeof r[`${def.y}.ci95`] === 'number' ? (r[`${def.y}.ci95`] as number) : 0;
       const o: Record<string, unknown> = {};
-      for (const f of [def.x, def.color, def.xOffset, def.column, def.row]) if (f) o[fieldName(f)] = r[f];
+      for (const f of [def.x, def.color, def.xOffset, def.column, def.row, def.shape]) if (f) o[fieldName(f)] = r[f];
+      if (def.xMetric) o[fieldName(def.xMetric)] = r[`${def.xMetric}.mean`];
       let lo = mean - ci;
       if (def.logY && lo <= 0) lo = mean / 10;
       Object.assign(o, { [y]: mean, [`${y}_lo`]: lo, [`${y}_hi`]: mean + ci });
@@ -45,13 +46,17 @@ export function buildSpec(def: PlotDef, rows: SummaryRow[]): Record<string, unkn
   // nominal fields keep the sweep's order (benchmarks, then modes as declared), not alphabetical
   const order = (f: string) => [...new Set(selected.map((v) => v[f]))];
   const x = { ...enc(def.x, xType, def.xTitle)!, ...(xType === 'quantitative' ? {} : { sort: null }), ...(def.mark === 'bar' ? { axis: { labelAngle: -40 } } : {}) };
-  const common: Record<string, unknown> = { x };
+  const common: Record<string, unknown> = def.xMetric
+    ? { x: { field: fieldName(def.xMetric), type: 'quantitative', title: def.xTitle ?? def.xMetric, scale: def.logX ? { type: 'log' } : { zero: false } } }
+    : { x };
+  // the shape goes on the marks only (the CI rules would draw it at both ends)
+  const shape = def.shape ? { shape: { ...enc(def.shape, 'nominal'), scale: { domain: order(def.shape) } } } : {};
   if (def.color) common.color = { ...enc(def.color, 'nominal'), scale: { domain: order(def.color) } };
   if (def.xOffset) common.xOffset = { ...enc(def.xOffset, 'nominal'), scale: { domain: order(def.xOffset) } };
   const layer = [
     {
-      mark: def.mark === 'bar' ? { type: 'bar' } : { type: 'line', point: true },
-      encoding: { ...common, y: { field: y, type: 'quantitative', title: def.yTitle ?? def.y, scale: yScale, ...(def.mark === 'bar' ? { stack: null } : {}) } },
+      mark: def.mark === 'bar' ? { type: 'bar' } : def.mark === 'point' ? { type: 'point', filled: true, size: 60 } : { type: 'line', point: true },
+      encoding: { ...common, ...shape, y: { field: y, type: 'quantitative', title: def.yTitle ?? def.y, scale: yScale, ...(def.mark === 'bar' ? { stack: null } : {}) } },
     },
     {
       mark: { type: 'rule', color: 'black', ...(def.mark === 'bar' ? {} : { opacity: 0.6 }) },

@@ -256,9 +256,14 @@ export class ContainerPools {
   }
 
   private serveMemoryWaiters(node: number): void {
-    const waiting = [...this.memoryWaiting[node]];
+    let waiting = [...this.memoryWaiting[node]];
     // FIFO: the pools in the order they began waiting; other policies: by each pool's first call
-    if (this.queue !== fifo) waiting.sort((a, b) => this.queue.compare(a.waiters[0], b.waiters[0]) || a.waiters[0].seq - b.waiters[0].seq);
+    // (a pool whose calls were all served by released containers meanwhile just leaves the set)
+    if (this.queue !== fifo) {
+      for (const p of waiting) if (p.waiters.length === 0) this.memoryWaiting[node].delete(p);
+      waiting = waiting.filter((p) => p.waiters.length > 0);
+      waiting.sort((a, b) => this.queue.compare(a.waiters[0], b.waiters[0]) || a.waiters[0].seq - b.waiters[0].seq);
+    }
     for (const p of waiting) {
       this.startForWaiters(p);
       if (this.memoryWaiting[node].has(p)) break; // still short of memory: keep the order
