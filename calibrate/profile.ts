@@ -17,8 +17,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_PARAMS, type DeepPartial, type Params } from '../sim/params.js';
-import { makeDistribution, type DistributionSpec } from '../sim/engine/distributions.js';
+import { type DeepPartial, type Params } from '../sim/params.js';
+import { paramsOverrideSchema } from '../loader/schema.js';
 import { atomicWrite } from '../lib/atomic-write.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -29,42 +29,8 @@ export class ProfileError extends Error {
   override name = 'ProfileError';
 }
 
-const num = z.number().refine(Number.isFinite, 'expected a finite number');
-const nonneg = num.refine((x) => x >= 0, 'expected a number >= 0');
-
-const DistributionSchema: z.ZodType<DistributionSpec> = z
-  .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('constant'), value: nonneg }).strict(),
-    z.object({ kind: z.literal('uniform'), min: num, max: num }).strict(),
-    z.object({ kind: z.literal('exponential'), mean: num }).strict(),
-    z.object({ kind: z.literal('normal'), mean: num, sd: nonneg, min: num.optional() }).strict(),
-    z.object({ kind: z.literal('lognormal'), mean: num, sd: nonneg }).strict(),
-    z.object({ kind: z.literal('empirical'), values: z.array(num).min(1), weights: z.array(nonneg).optional() }).strict(),
-  ])
-  .superRefine((spec, ctx) => {
-    try {
-      makeDistribution(spec as DistributionSpec);
-    } catch (e) {
-      ctx.addIssue({ code: 'custom', message: (e as Error).message });
-    }
-  }) as unknown as z.ZodType<DistributionSpec>;
-
-/** A zod schema for a deep partial of the value's shape (numbers, booleans, strings, distributions). */
-function partialSchemaOf(v: unknown): z.ZodType {
-  if (typeof v === 'number') return num;
-  if (typeof v === 'boolean') return z.boolean();
-  if (typeof v === 'string') return z.string();
-  if (Array.isArray(v)) return z.array(z.unknown());
-  if (v && typeof v === 'object') {
-    if ('kind' in v) return DistributionSchema;
-    const shape: Record<string, z.ZodType> = {};
-    for (const [k, x] of Object.entries(v)) shape[k] = partialSchemaOf(x).optional();
-    return z.object(shape).strict();
-  }
-  return z.unknown();
-}
-
-export const ParamsPartialSchema = partialSchemaOf(DEFAULT_PARAMS) as z.ZodType<DeepPartial<Params>>;
+/** A profile's params: any subset of the parameter tree, with every value's range (loader/schema.ts, from sim/params.ts PARAM_SPEC). */
+export const ParamsPartialSchema = paramsOverrideSchema as unknown as z.ZodType<DeepPartial<Params>>;
 
 export const ProfileSchema = z
   .object({

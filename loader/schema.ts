@@ -10,6 +10,7 @@
  * issue); the loader adds the file and the path.
  */
 import { z } from 'zod';
+import { PARAM_SPEC, isParamLeaf, type NumberParam } from '../sim/params.js';
 import type { DistributionSpec } from '../sim/engine/distributions.js';
 import { UnitError, describeValue, parseDuration, parseRate, parseSize } from './units.js';
 
@@ -38,7 +39,6 @@ export function unit(kind: Unit) {
 const size = () => unit('size');
 const rate = () => unit('rate');
 const duration = () => unit('duration');
-const durationPositive = () => unit('duration').refine((x) => x > 0, 'expected a positive duration');
 
 const positive = () => z.number().positive();
 const nonNegative = () => z.number().nonnegative();
@@ -213,77 +213,31 @@ export type ClusterFile = z.output<typeof clusterFileSchema>;
 // parameter overrides: the tree of sim/params.ts, every key optional, unknown keys rejected.
 // Keys ending in S accept durations, in Bps rates, in Bytes sizes.
 
-export const paramsOverrideSchema = z.strictObject({
-  network: z
-    .strictObject({
-      bandwidthFactor: positive().optional(),
-      latencyFactor: nonNegative().optional(),
-      ackWeight: nonNegative().optional(),
-      tcpGammaBytes: size().optional(),
-    })
-    .optional(),
-  control: z
-    .strictObject({
-      messageBytes: size().optional(),
-      engineOverheadS: duration().optional(),
-      httpRequestS: duration().optional(),
-      httpClientS: duration().optional(),
-      localCallS: duration().optional(),
-    })
-    .optional(),
-  storage: z
-    .strictObject({
-      remoteOpLatencyS: duration().optional(),
-      remoteWriteThroughputBps: rate().optional(),
-      remoteReadThroughputBps: rate().optional(),
-      clientThroughputBps: rate().optional(),
-      documentConflicts: z.boolean().optional(),
-      remotePipelined: z.boolean().optional(),
-      remoteCommitS: duration().optional(),
-      fetchLogOps: nonNegative().optional(),
-      fetchMissOps: nonNegative().optional(),
-      localOpLatencyS: duration().optional(),
-      localThroughputBps: rate().optional(),
-      chunkBytes: size().optional(),
-      chunkOpS: duration().optional(),
-      streamConsumerBps: rate().optional(),
-      inlineBytes: size().optional(),
-    })
-    .optional(),
-  containers: z
-    .strictObject({
-      coldStart: distribution.optional(),
-      keepAliveS: duration().optional(),
-      dispatchPeriodS: duration().optional(),
-      invocationOverheadS: duration().optional(),
-      storeOpenOps: nonNegative().optional(),
-      phaseLogOps: nonNegative().optional(),
-      hybrid: z
-        .strictObject({ binS: durationPositive().optional(), rangeS: durationPositive().optional(), minSamples: posInt().optional(), margin: z.number().min(0).max(0.99).optional() })
-        .optional(),
-    })
-    .optional(),
-  faasflow: z
-    .strictObject({
-      groupingBandwidthBps: rate().optional(),
-      netMemRatio: positive().optional(),
-      groupLimit: posInt().optional(),
-      scaleLimit: posInt().optional(),
-      usableFraction: fraction().optional(),
-      containerMemoryBytes: size().optional(),
-    })
-    .optional(),
-  dataflower: z
-    .strictObject({
-      pressureFactor: positive().optional(),
-      pressureAware: z.boolean().optional(),
-      sleepQuotaCores: positive().optional(),
-      dispatchPeriodS: duration().optional(),
-      foreachEmit: z.enum(['spread', 'end']).optional(),
-    })
-    .optional(),
-  request: z.strictObject({ timeoutS: duration().optional(), workflowInputs: z.enum(['miss', 'fetch']).optional() }).optional(),
-});
+/** The schema of one parameter or group of PARAM_SPEC: units accepted, ranges enforced. */
+function paramSchema(spec: unknown): z.ZodType {
+  if (isParamLeaf(spec)) {
+    if ('distribution' in spec) return distribution;
+    if ('choices' in spec) return z.enum(spec.choices as unknown as [string, ...string[]]);
+    if (typeof spec.default === 'boolean') return z.boolean();
+    const n = spec as NumberParam;
+    const what = n.integer ? 'a whole number' : n.unit === 'none' ? 'a number' : `a ${n.unit}`;
+    const range = `${n.minExclusive ? '>' : '>='} ${n.min}${n.max !== undefined ? ` and <= ${n.max}` : ''}`;
+    const base: z.ZodType<number> = n.unit === 'none' ? z.number() : (unit(n.unit) as unknown as z.ZodType<number>);
+    return base.superRefine((x, ctx) => {
+      const ok = Number.isFinite(x) && (n.minExclusive ? x > n.min : x >= n.min) && (n.max === undefined || x <= n.max) && (!n.integer || Number.isInteger(x));
+      if (!ok) ctx.addIssue({ code: 'custom', message: `expected ${what} ${range}, got ${x}` });
+    });
+  }
+  const shape: Record<string, z.ZodType> = {};
+  for (const [k, v] of Object.entries(spec as Record<string, unknown>)) shape[k] = paramSchema(v).optional();
+  return z.strictObject(shape);
+}
+
+/**
+ * Any subset of the parameter tree, derived from PARAM_SPEC (sim/params.ts): `--params` files,
+ * calibration profiles' `params` and measurements files' `params` all use it.
+ */
+export const paramsOverrideSchema = paramSchema(PARAM_SPEC) as z.ZodObject<Record<string, z.ZodType>>;
 
 /** A params file: the override tree, plus optional `description` and `source` strings. */
 export const paramsFileSchema = paramsOverrideSchema.extend({

@@ -167,38 +167,124 @@ export interface Params {
   };
 }
 
-export const DEFAULT_PARAMS: Params = {
-  network: { bandwidthFactor: 0.97, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 4194304 },
-  control: { messageBytes: 1024, engineOverheadS: 0.001, httpRequestS: 0, httpClientS: 0, localCallS: 0.0001 },
-  storage: {
-    remoteOpLatencyS: 0.005,
-    remoteWriteThroughputBps: 1e9,
-    remoteReadThroughputBps: 1e9,
-    clientThroughputBps: 1e10,
-    documentConflicts: true,
-    remotePipelined: false,
-    remoteCommitS: 0,
-    fetchLogOps: 1,
-    fetchMissOps: 1,
-    localOpLatencyS: 0.0002,
-    localThroughputBps: 1e9,
-    chunkBytes: 256 * 1024,
-    chunkOpS: 0,
-    streamConsumerBps: 1e10,
-    inlineBytes: 16 * 1024,
-  },
-  containers: { coldStart: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, keepAliveS: 600, dispatchPeriodS: 0.005, invocationOverheadS: 0, storeOpenOps: 3, phaseLogOps: 1, hybrid: { binS: 60, rangeS: 4 * 3600, minSamples: 10, margin: 0.1 } },
-  faasflow: {
-    groupingBandwidthBps: (25 * 1024 * 1024) / 4,
-    netMemRatio: 15,
-    groupLimit: 100,
-    scaleLimit: 120,
-    usableFraction: 0.8,
-    containerMemoryBytes: 256 * 1024 * 1024,
-  },
-  dataflower: { pressureFactor: 0.8, pressureAware: true, sleepQuotaCores: 1, dispatchPeriodS: 0.003, foreachEmit: 'spread' },
-  request: { timeoutS: 60, workflowInputs: 'miss' },
+/**
+ * What a parameter's value may be: its default, its unit (how files may write it: '250ms',
+ * '50MB/s', '256KiB'; a bare number is seconds, bytes/s or bytes) and its range. This table is
+ * the one definition: DEFAULT_PARAMS, the `--params` schema and the calibration profiles' schema
+ * (loader/schema.ts `paramsSchema`) are all derived from it; the `Params` interface above is its
+ * type, checked against it by the compiler, and documents each value's meaning and source.
+ */
+export interface NumberParam {
+  default: number;
+  unit: 'duration' | 'rate' | 'size' | 'none';
+  /** Inclusive lower bound (exclusive with `minExclusive`). */
+  min: number;
+  minExclusive?: boolean;
+  max?: number;
+  integer?: boolean;
+}
+export interface BooleanParam {
+  default: boolean;
+}
+export interface ChoiceParam<T extends string> {
+  default: T;
+  choices: readonly T[];
+}
+export interface DistributionParam {
+  default: DistributionSpec;
+  distribution: true;
+}
+export type ParamSpec<T> = {
+  [K in keyof T]: T[K] extends number
+    ? NumberParam
+    : T[K] extends boolean
+      ? BooleanParam
+      : T[K] extends string
+        ? ChoiceParam<T[K]>
+        : T[K] extends DistributionSpec
+          ? DistributionParam
+          : ParamSpec<T[K]>;
 };
+
+const seconds = (d: number, min = 0, minExclusive = false): NumberParam => ({ default: d, unit: 'duration', min, minExclusive });
+const positiveSeconds = (d: number): NumberParam => seconds(d, 0, true);
+const bytesPerS = (d: number): NumberParam => ({ default: d, unit: 'rate', min: 0, minExclusive: true });
+const bytes = (d: number, positive = false): NumberParam => ({ default: d, unit: 'size', min: 0, minExclusive: positive });
+const count = (d: number, min = 0): NumberParam => ({ default: d, unit: 'none', min, integer: true });
+const factor = (d: number, o: Partial<NumberParam> = {}): NumberParam => ({ default: d, unit: 'none', min: 0, ...o });
+
+export const PARAM_SPEC: ParamSpec<Params> = {
+  network: {
+    bandwidthFactor: factor(0.97, { minExclusive: true, max: 1 }),
+    latencyFactor: factor(1),
+    ackWeight: factor(0, { max: 1 }),
+    tcpGammaBytes: bytes(4194304),
+  },
+  control: {
+    messageBytes: bytes(1024),
+    engineOverheadS: seconds(0.001),
+    httpRequestS: seconds(0),
+    httpClientS: seconds(0),
+    localCallS: seconds(0.0001),
+  },
+  storage: {
+    remoteOpLatencyS: seconds(0.005),
+    remoteWriteThroughputBps: bytesPerS(1e9),
+    remoteReadThroughputBps: bytesPerS(1e9),
+    clientThroughputBps: bytesPerS(1e10),
+    documentConflicts: { default: true },
+    remotePipelined: { default: false },
+    remoteCommitS: seconds(0),
+    fetchLogOps: count(1),
+    fetchMissOps: count(1),
+    localOpLatencyS: seconds(0.0002),
+    localThroughputBps: bytesPerS(1e9),
+    chunkBytes: bytes(256 * 1024, true),
+    chunkOpS: seconds(0),
+    streamConsumerBps: bytesPerS(1e10),
+    inlineBytes: bytes(16 * 1024),
+  },
+  containers: {
+    coldStart: { default: { kind: 'lognormal', mean: 0.5, sd: 0.1 }, distribution: true },
+    keepAliveS: seconds(600),
+    dispatchPeriodS: seconds(0.005),
+    invocationOverheadS: seconds(0),
+    storeOpenOps: count(3),
+    phaseLogOps: count(1),
+    hybrid: { binS: positiveSeconds(60), rangeS: positiveSeconds(4 * 3600), minSamples: count(10, 1), margin: factor(0.1, { max: 0.99 }) },
+  },
+  faasflow: {
+    groupingBandwidthBps: bytesPerS((25 * 1024 * 1024) / 4),
+    netMemRatio: factor(15, { minExclusive: true }),
+    groupLimit: count(100, 1),
+    scaleLimit: count(120, 1),
+    usableFraction: factor(0.8, { minExclusive: true, max: 1 }),
+    containerMemoryBytes: bytes(256 * 1024 * 1024, true),
+  },
+  dataflower: {
+    pressureFactor: factor(0.8, { minExclusive: true }),
+    pressureAware: { default: true },
+    sleepQuotaCores: factor(1, { minExclusive: true }),
+    dispatchPeriodS: seconds(0.003),
+    foreachEmit: { default: 'spread', choices: ['spread', 'end'] },
+  },
+  request: {
+    timeoutS: positiveSeconds(60),
+    workflowInputs: { default: 'miss', choices: ['miss', 'fetch'] },
+  },
+};
+
+/** True for a leaf of PARAM_SPEC (a parameter, not a group). */
+export function isParamLeaf(x: unknown): x is NumberParam | BooleanParam | ChoiceParam<string> | DistributionParam {
+  return typeof x === 'object' && x !== null && 'default' in x;
+}
+
+function defaultsOf(spec: unknown): unknown {
+  if (isParamLeaf(spec)) return structuredClone(spec.default);
+  return Object.fromEntries(Object.entries(spec as Record<string, unknown>).map(([k, v]) => [k, defaultsOf(v)]));
+}
+
+export const DEFAULT_PARAMS: Params = defaultsOf(PARAM_SPEC) as Params;
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? (T[K] extends unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 

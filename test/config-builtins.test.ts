@@ -91,7 +91,7 @@ test('FaaSFlow apps: grouping weights are not service times; switches follow the
 });
 
 test('cluster presets', (t) => {
-  t.deepEqual(listClusters().map((c) => [c.name, c.workers]), [['dataflower-3w', 3], ['faasflow-7w', 7]]);
+  t.deepEqual(listClusters().map((c) => [c.name, c.workers]), [['dataflower-3w', 3], ['faasflow-7w', 7], ['shared-3w', 3]]);
   const ff = loadCluster('faasflow-7w');
   t.is(ff.nodes.length, 8);
   t.deepEqual([ff.storage, ff.gateway, ff.master], ['storage', 'storage', 'storage']);

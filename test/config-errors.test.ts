@@ -207,7 +207,17 @@ test('params files: strict, units accepted, merge into defaults', (t) => {
   const e2 = configError(t, () => loadParamsFile(file('netwrk: {}\n')));
   t.regex(e2.message, /did you mean 'network'/);
   const e3 = configError(t, () => loadParamsFile(file('network: {bandwidthFactor: -0.5}\n')));
-  t.is(e3.format().split(': ').slice(1).join(': '), 'network.bandwidthFactor: expected a positive number, got -0.5 (line 1)');
+  t.is(e3.format().split(': ').slice(1).join(': '), 'network.bandwidthFactor: expected a number > 0 and <= 1, got -0.5 (line 1)');
+  // ranges come from the one parameter definition (sim/params.ts PARAM_SPEC)
+  for (const [body, re] of [
+    ['storage: {chunkBytes: 0}', /storage\.chunkBytes: expected a size > 0, got 0/],
+    ['faasflow: {groupLimit: 1.5}', /faasflow\.groupLimit: expected a whole number >= 1, got 1\.5/],
+    ['faasflow: {usableFraction: 2}', /faasflow\.usableFraction: expected a number > 0 and <= 1, got 2/],
+    ['request: {timeoutS: 0}', /request\.timeoutS: expected a duration > 0, got 0/],
+    ['control: {engineOverheadS: -1}', /control\.engineOverheadS: expected a non-negative duration.*got -1/],
+    ['dataflower: {foreachEmit: middle}', /dataflower\.foreachEmit/],
+  ] as const)
+    t.regex(configError(t, () => loadParamsFile(file(body + '\n'))).format(), re);
 });
 
 test('gen:<recipe>:<tasks>[:seed] delegates to the generator; bad refs say what was expected', (t) => {
