@@ -14,12 +14,13 @@ import { Storage } from './models/storage.js';
 import { DocumentStore } from './models/document-store.js';
 import { Topology } from './models/topology.js';
 import { WorkflowRun } from './models/workflow-run.js';
-import { compileWorkflow, criticalPath, type CompiledWorkflow } from './models/workflow.js';
+import { compileWorkflow } from './models/workflow.js';
 import { WorkloadDriver } from './models/workload.js';
-import { Samples, summarize } from './models/metrics.js';
+import type { Samples } from './models/metrics.js';
+import { Recorder, type AppAccum } from './recorder.js';
 import { createMode } from './modes/index.js';
 import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes/mode.js';
-import type { AppResult, CostResult, InstanceRecord, PolicyNames, Scenario, SimResult } from './scenario.js';
+import type { CostResult, PolicyNames, Scenario, SimResult } from './scenario.js';
 import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
 import { keepAlivePolicy, placementPolicy, queuePolicy } from './policies/index.js';
 
@@ -29,20 +30,6 @@ function costResult(m: CostMeter, bytes: number): CostResult {
   const invocations = m.total.invocations * p.perInvocation;
   const transfer = (bytes / 1e9) * p.perGBTransferred;
   return { prices: p.name, gbSeconds: m.total.gbSeconds, invocations: m.total.invocations, transferredGB: bytes / 1e9, usd: { compute, invocations, transfer, total: compute + invocations + transfer } };
-}
-
-interface AppAccum {
-  e2e: Samples;
-  data: Samples;
-  sched: Samples;
-  gbs: Samples;
-  usd: Samples;
-  deadlineMisses: number;
-  requests: number;
-  completed: number;
-  timeouts: number;
-  firstMeasured: number;
-  lastMeasuredEnd: number;
 }
 
 export interface RunOptions {
@@ -74,22 +61,6 @@ function newTimes(n: number): InstanceTimes {
   };
 }
 
-/**
- * Critical path of the per-function 'all' time (from arrival at the worker to the end of the
- * function, data I/O included; the longest instance), over triggering edges between executed
- * functions: the reference's critical path for scheduling overhead (1.E).
- */
-function criticalExecTime(cw: CompiledWorkflow, run: WorkflowRun, t: InstanceTimes): number {
-  return criticalPath(cw, (f) => {
-    let own = -1;
-    for (let i = run.base[f]; i < run.base[f + 1]; i++) {
-      const all = t.end[i] - t.arrive[i];
-      if (all >= 0 && all > own) own = all;
-    }
-    return own;
-  });
-}
-
 export function runScenario(s: Scenario, opts: RunOptions = {}): SimResult {
   return runScenarioDetailed(s, opts).result;
 }
@@ -119,39 +90,17 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const docs = new DocumentStore(storage, p.storage.documentConflicts);
   const control = new ControlPlane(sim, topo, p.control);
 
-  const accum: AppAccum[] = [];
-  const instances: InstanceRecord[] | undefined = s.traceInstances ? [] : undefined;
+  const rec = new Recorder(sim, p.request.timeoutS, cost, topo, s.traceInstances ?? false, opts.progress);
   const drivers: WorkloadDriver[] = [];
   let nextId = 0;
-  let outstanding = 0;
-  let unfinished = 0;
-  let resolvedCount = 0;
 
   const maybeStop = () => {
     if (opts.drain) return;
-    if (outstanding === 0 && unfinished === 0 && drivers.every((d) => !d.sending)) sim.stop();
+    if (rec.outstanding === 0 && rec.unfinished === 0 && drivers.every((d) => !d.sending)) sim.stop();
   };
 
   const resolve = (req: RequestCtx, timedOut: boolean) => {
-    if (req.resolved) return;
-    req.resolved = true;
-    req.timedOut = timedOut;
-    outstanding--;
-    resolvedCount++;
-    const a = accum[req.app.index];
-    if (req.measured) {
-      if (timedOut) {
-        a.timeouts++;
-        a.e2e.push(p.request.timeoutS);
-      } else {
-        a.completed++;
-        a.e2e.push(sim.now - req.t0);
-      }
-      if (timedOut || sim.now - req.t0 > req.app.deadlineS) a.deadlineMisses++;
-      a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, sim.now);
-    }
-    if (runDone.delete(req)) account(req);
-    if (opts.progress && (resolvedCount & 255) === 0) opts.progress(sim.now, resolvedCount);
+    if (!rec.resolve(req, timedOut)) return;
     drivers[req.app.index].finished(req.client);
     maybeStop();
   };
@@ -196,59 +145,14 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     return rt;
   });
 
-  const runDone = new Set<RequestCtx>();
   const onRunDone = (req: RequestCtx) => {
-    unfinished--;
     docs.close(req.id);
-    if (req.resolved) account(req);
-    else runDone.add(req);
+    rec.runFinished(req);
     maybeStop();
   };
 
-  /** Data and scheduling overhead and the trace, once the request is both resolved and finished. */
-  const account = (req: RequestCtx) => {
-    const a = accum[req.app.index];
-    const t = req.times;
-    const bill = cost.take(req.id);
-    if (req.measured) {
-      a.gbs.push(bill.gbSeconds);
-      a.usd.push(cost.usd(bill));
-      let data = 0;
-      for (let i = 0; i < t.dataS.length; i++) data += t.dataS[i];
-      a.data.push(data);
-      if (!req.timedOut) {
-        const e2e = req.e2eEnd - req.t0;
-        a.sched.push(Math.max(0, e2e - criticalExecTime(req.app.cw, req.run, t)));
-      }
-    }
-    if (instances) {
-      const cw = req.app.cw;
-      for (let f = 0; f < cw.functions.length; f++) {
-        for (let i = req.run.base[f]; i < req.run.base[f + 1]; i++) {
-          if (!(t.end[i] >= 0)) continue;
-          instances.push({
-            app: req.app.name,
-            request: req.index,
-            requestStart: req.t0,
-            measured: req.measured,
-            fn: cw.functions[f].name,
-            instance: i - req.run.base[f],
-            node: t.node[i] >= 0 ? topo.name(t.node[i]) : '',
-            cold: t.cold[i] === 1,
-            ready: t.ready[i],
-            start: t.start[i],
-            computeStart: t.computeStart[i],
-            computeEnd: t.computeEnd[i],
-            end: t.end[i],
-            dataS: t.dataS[i],
-          });
-        }
-      }
-    }
-  };
-
   for (const app of apps) {
-    accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), gbs: new Samples(), usd: new Samples(), deadlineMisses: 0, requests: 0, completed: 0, timeouts: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
+    rec.addApp();
     const spec = s.apps[app.index].workload;
     const driver = new WorkloadDriver(sim, spec, (index, client, measured) => {
       const run = new WorkflowRun(app.cw, app.switchRng);
@@ -265,13 +169,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
         timedOut: false,
         e2eEnd: NaN,
       };
-      const a = accum[app.index];
-      if (measured) {
-        a.requests++;
-        a.firstMeasured = Math.min(a.firstMeasured, sim.now);
-      }
-      outstanding++;
-      unfinished++;
+      rec.started(req);
       run.onAllDone = () => onRunDone(req);
       sim.call(p.request.timeoutS, () => {
         if (!req.resolved) resolve(req, true);
@@ -283,32 +181,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
 
   sim.run();
 
-  const appResults: AppResult[] = apps.map((app, i) => {
-    const a = accum[i];
-    const window = a.lastMeasuredEnd - (a.firstMeasured === Infinity ? 0 : a.firstMeasured);
-    return {
-      workflow: app.name,
-      requests: a.requests,
-      completed: a.completed,
-      timeouts: a.timeouts,
-      e2e: summarize(a.e2e.view()),
-      dataOverhead: summarize(a.data.view()),
-      schedulingOverhead: summarize(a.sched.view()),
-      throughputRps: window > 0 ? a.completed / window : 0,
-      cost: { gbSecondsPerRequest: summarize(a.gbs.view()).mean, usdPerRequest: summarize(a.usd.view()).mean },
-      deadlineS: Number.isFinite(app.deadlineS) ? app.deadlineS : null,
-      deadlineMisses: a.deadlineMisses,
-      deadlineMissRate: Number.isFinite(app.deadlineS) && a.requests > 0 ? a.deadlineMisses / a.requests : null,
-    };
-  });
-  const all = (pick: (a: AppAccum) => Samples) => {
-    const out = new Samples();
-    for (const a of accum) {
-      const v = pick(a).view();
-      for (let i = 0; i < v.length; i++) out.push(v[i]);
-    }
-    return summarize(out.view());
-  };
+  const appResults = rec.appResults(apps);
+  const all = (pick: (a: AppAccum) => Samples) => rec.overall(pick);
   const links = net
     .links()
     .filter((l) => !l.name.startsWith('ctr'))
@@ -346,6 +220,6 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     bytesSent: net.bytesSent,
     bytesReceived: net.bytesReceived,
   };
-  if (instances) result.instances = instances;
+  if (rec.instances) result.instances = rec.instances;
   return { result, flowRates };
 }

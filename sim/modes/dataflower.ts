@@ -29,7 +29,7 @@
 import type { Container } from '../models/container-pool.js';
 import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor, serviceTime } from './mode.js';
+import { nodeFor, serviceTime } from './common.js';
 import { newInvocation, runInvocation, type Invocation } from './invocation.js';
 import { groupWorkflow } from './faasflow-grouping.js';
 import { containerEgressCapBps } from '../models/cluster.js';

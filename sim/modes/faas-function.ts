@@ -22,7 +22,7 @@
  * Steps 3 and 5 are the "edge" phase: their duration is the instance's data overhead.
  */
 import type { RequestCtx, ModeContext } from './mode.js';
-import { nodeFor, outputKeys } from './mode.js';
+import { nodeFor, outputKeys } from './common.js';
 import { newInvocation, runInvocation } from './invocation.js';
 import { containerEgressCapBps } from '../models/cluster.js';
 import type { StoreDb } from '../models/storage.js';

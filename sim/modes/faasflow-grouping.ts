@@ -23,7 +23,7 @@
 import type { CompiledWorkflow } from '../models/workflow.js';
 import { makeDistribution } from '../engine/distributions.js';
 import type { Params } from '../params.js';
-import { stableHash } from './mode.js';
+import { stableHash } from './common.js';
 
 export interface Grouping {
   /** Group id of each function. */

@@ -16,7 +16,7 @@
  *   [ASSUMPTION: stands for the return of the nested synchronous trigger calls, 1.C].
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor } from './mode.js';
+import { nodeFor } from './common.js';
 import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
 import { groupWorkflow, type Grouping } from './faasflow-grouping.js';
 

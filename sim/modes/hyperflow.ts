@@ -15,7 +15,7 @@
  * - E2E ends when the master has seen the last function finish and replied to the gateway.
  */
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor } from './mode.js';
+import { nodeFor } from './common.js';
 import { allInstancesReady, forEachOutItem, runFunctionInstances, type DataPlacement } from './faas-function.js';
 import { hashPlacement } from '../policies/placement-hash.js';
 import type { PlacementPolicy, PlacementState } from '../policies/placement.js';

@@ -14,7 +14,7 @@
  */
 import type { Container } from '../models/container-pool.js';
 import type { ModeContext, RequestCtx } from './mode.js';
-import { poolKey, serviceTime } from './mode.js';
+import { poolKey, serviceTime } from './common.js';
 
 export interface Invocation {
   req: RequestCtx;

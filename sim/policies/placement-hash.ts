@@ -1,5 +1,5 @@
 /** HyperFlow-serverless's raw placement: `hash(name) % workers` (reference 1.C; FNV-1a stands for Python's string hash). */
-import { stableHash } from '../modes/mode.js';
+import { stableHash } from '../modes/common.js';
 import type { CompiledWorkflow } from '../models/workflow.js';
 import type { PlacementPolicy } from './placement.js';
 
