@@ -108,3 +108,25 @@ test('dataflower-extras --quick: bursty phases and pressure-aware release', asyn
   );
   t.true(pressure.every((r) => num(r.throughputRps) > 0));
 });
+
+test('scheduler --quick: four workflows per queue policy; deadline-miss rates are fractions, overload misses more', async (t) => {
+  const { records, manifest } = await smoke('scheduler', { overrides: { queue: ['fifo', 'sjf'] } });
+  t.is(records.length, 2 * 2 * 4, 'load 8 and 16 x 2 policies x 4 workflows');
+  for (const r of records) {
+    const m = num(r.deadlineMissRate);
+    t.true(m >= 0 && m <= 1, `${r.workflow}: ${r.deadlineMissRate}`);
+    t.true(num(r['cost.usdPerRequest']) > 0);
+  }
+  const misses = (load: string) => records.filter((r) => r.load === load).reduce((s, r) => s + num(r.deadlineMissRate), 0);
+  t.true(misses('16') > misses('8'), `misses at x8 ${misses('8')}, at x16 ${misses('16')}`);
+  t.true(manifest.plots.some((p: { name: string }) => p.name === 'scheduler-misses'));
+});
+
+test('cost --quick: GB-s and USD per request for every mode; DataFlower bills less GB-s than hyperflow on wordcount', async (t) => {
+  const { records, manifest } = await smoke('cost', { overrides: { benchmark: ['wordcount'] } });
+  t.is(records.length, 3);
+  const by = Object.fromEntries(records.map((r) => [r.mode, r]));
+  for (const r of records) t.true(num(r['cost.gbSecondsPerRequest']) > 0 && num(r['cost.usdPerRequest']) > 0);
+  t.true(num(by.dataflower['cost.gbSecondsPerRequest']) < num(by.hyperflow['cost.gbSecondsPerRequest']));
+  t.true(manifest.plots.some((p: { name: string }) => p.name === 'cost-vs-latency'));
+});
