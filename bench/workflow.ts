@@ -2,7 +2,12 @@
  * Workflow benchmarks on the whole simulator (`buildScenario` + `runScenario`):
  *
  * - `large`: one request of a generated 10,000-task workflow (`gen:genome:10000`) on a 100-node
- *   cluster, in each mode. Target (issue 5): under 5 s wall per mode.
+ *   cluster, in each mode, with the faasflow-paper profile but without CouchDB's revision
+ *   conflicts. Target (issue 5): under 5 s wall per mode. Conflicts are what FaaSFlow's remote
+ *   store does (document-store.ts): every parallel writer to a request's document uploads again
+ *   after each commit it loses, so n parallel writers upload about n^2/2 times and a simulation of
+ *   a request grows with its widest level squared; the `conflicts` cases measure that at 1,000
+ *   tasks, with conflicts on, apart.
  * - `requests`: many requests of `df-wordcount` in dataflower mode at a high open-loop rate;
  *   peak RSS is read at several run lengths (the process's high-water mark when that many
  *   requests have resolved). Target: memory flat in run length.
@@ -36,6 +41,7 @@ export function bigCluster(nodes = 100): ClusterSpec {
 
 export interface LargeWorkflowResult {
   mode: ModeName;
+  conflicts: boolean;
   workflow: string;
   tasks: number;
   nodes: number;
@@ -49,10 +55,10 @@ export interface LargeWorkflowResult {
 }
 
 /** One request of a generated workflow on `nodes` nodes; wall time of the run (build timed apart). */
-export function runLargeWorkflow(mode: ModeName, tasks = 10_000, recipe = 'genome', nodes = 100): LargeWorkflowResult {
+export function runLargeWorkflow(mode: ModeName, tasks = 10_000, recipe = 'genome', nodes = 100, conflicts = false): LargeWorkflowResult {
   const ref = `gen:${recipe}:${tasks}`;
   const b0 = process.hrtime.bigint();
-  const s = buildScenario({ workflows: [ref], mode, cluster: 'faasflow-7w', clients: 1, maxRequests: 1, warmupRequests: 0, durationS: 1e6, seed: 1 });
+  const s = buildScenario({ workflows: [ref], mode, cluster: 'faasflow-7w', clients: 1, maxRequests: 1, warmupRequests: 0, durationS: 1e6, seed: 1, params: { storage: { documentConflicts: conflicts } } });
   s.cluster = bigCluster(nodes);
   const t0 = process.hrtime.bigint();
   const r = runScenario(s);
@@ -60,6 +66,7 @@ export function runLargeWorkflow(mode: ModeName, tasks = 10_000, recipe = 'genom
   const wallS = Number(t1 - t0) / 1e9;
   return {
     mode,
+    conflicts,
     workflow: ref,
     tasks,
     nodes,

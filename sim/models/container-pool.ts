@@ -46,9 +46,6 @@ type Waiter = (c: Container, cold: boolean) => void;
 /** What the queue policy may know about a call (the rest of WaitingCall is the pool's). */
 export type CallInfo = Omit<WaitingCall, 'seq' | 'arrival'>;
 
-interface Queued extends WaitingCall {
-  cb: Waiter;
-}
 
 interface Pool {
   key: string;
@@ -57,7 +54,10 @@ interface Pool {
   node: number;
   count: number;
   idle: Container[];
-  waiters: Queued[];
+  /** Queued calls, in the policy's order. */
+  waiters: Waiter[];
+  /** What the policy orders by, index for index with `waiters` (kept only for a non-FIFO policy). */
+  waitInfo: WaitingCall[];
   memoryBytes: number;
   maxContainers: number;
   /** Pre-warmed containers still starting (they will serve queued calls). */
@@ -111,7 +111,7 @@ export class ContainerPools {
     if (!p) {
       if (o.memoryBytes > this.nodes.memoryCapacity[node])
         throw new Error(`a container of '${key}' needs ${o.memoryBytes} bytes of memory, more than node ${this.nodes.names[node]} has (${this.nodes.memoryCapacity[node]})`);
-      p = { key, id: k, node, count: 0, idle: [], waiters: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
+      p = { key, id: k, node, count: 0, idle: [], waiters: [], waitInfo: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
       this.pools.set(k, p);
     }
     return p;
@@ -138,17 +138,18 @@ export class ContainerPools {
       cb(c, false);
       return;
     }
-    this.enqueue(p, { ...info, seq: this.seq++, arrival: this.sim.now, cb });
+    this.enqueue(p, cb, info);
     if (p.count < p.maxContainers) this.startForWaiters(p);
   }
 
   /** Queues a call in the policy's order (ties and FIFO: arrival order). */
-  private enqueue(p: Pool, q: Queued): void {
-    const w = p.waiters;
+  private enqueue(p: Pool, cb: Waiter, info: CallInfo): void {
     if (this.queue === fifo) {
-      w.push(q);
+      p.waiters.push(cb);
       return;
     }
+    const q: WaitingCall = { requestStart: info.requestStart, app: info.app, f: info.f, predictedS: info.predictedS, priority: info.priority, deadline: info.deadline, seq: this.seq++, arrival: this.sim.now };
+    const w = p.waitInfo;
     let lo = 0;
     let hi = w.length;
     while (lo < hi) {
@@ -157,6 +158,13 @@ export class ContainerPools {
       else lo = mid + 1;
     }
     w.splice(lo, 0, q);
+    p.waiters.splice(lo, 0, cb);
+  }
+
+  /** The first queued call, out of the queue. */
+  private dequeue(p: Pool): Waiter | undefined {
+    if (this.queue !== fifo) p.waitInfo.shift();
+    return p.waiters.shift();
   }
 
   private take(c: Container): void {
@@ -180,7 +188,7 @@ export class ContainerPools {
           return;
         }
       }
-      this.startContainer(p, p.waiters.shift()!.cb);
+      this.startContainer(p, this.dequeue(p)!);
     }
     this.memoryWaiting[p.node].delete(p);
   }
@@ -233,10 +241,10 @@ export class ContainerPools {
   release(c: Container, prewarmed = false): void {
     const p = c.pool;
     c.lastUsed = this.sim.now;
-    const next = p.waiters.shift();
+    const next = this.dequeue(p);
     if (next) {
       this.warmStarts++;
-      next.cb(c, prewarmed);
+      next(c, prewarmed);
       return;
     }
     c.busy = false;
@@ -262,7 +270,7 @@ export class ContainerPools {
     if (this.queue !== fifo) {
       for (const p of waiting) if (p.waiters.length === 0) this.memoryWaiting[node].delete(p);
       waiting = waiting.filter((p) => p.waiters.length > 0);
-      waiting.sort((a, b) => this.queue.compare(a.waiters[0], b.waiters[0]) || a.waiters[0].seq - b.waiters[0].seq);
+      waiting.sort((a, b) => this.queue.compare(a.waitInfo[0], b.waitInfo[0]) || a.waitInfo[0].seq - b.waitInfo[0].seq);
     }
     for (const p of waiting) {
       this.startForWaiters(p);

@@ -30,7 +30,9 @@ import type { Container } from '../models/container-pool.js';
 import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
 import { nodeFor, serviceTime } from './common.js';
-import { newInvocation, runInvocation, type Invocation } from './invocation.js';
+import { newInvocation, runInvocation, type Invocation, type InvocationHooks } from './invocation.js';
+
+const NOOP = () => {};
 import { groupWorkflow } from './faasflow-grouping.js';
 import { containerEgressCapBps } from '../models/cluster.js';
 import type { CompiledWorkflow } from '../models/workflow.js';
@@ -91,7 +93,12 @@ interface OutputState {
 export class DataFlowerMode implements Mode {
   readonly name = 'dataflower' as const;
 
-  constructor(private readonly ctx: ModeContext) {}
+  /** The FLU and DLU as the invocation pipeline's hooks (one object for every invocation). */
+  private readonly hooks: InvocationHooks;
+
+  constructor(private readonly ctx: ModeContext) {
+    this.hooks = this.makeHooks();
+  }
 
   prepare(app: AppRuntime): void {
     const { topo } = this.ctx;
@@ -135,7 +142,7 @@ export class DataFlowerMode implements Mode {
   }
 
   private execute(req: RequestCtx, f: number, i: number): void {
-    const { control, sim, storage, params } = this.ctx;
+    const { control, sim } = this.ctx;
     const app = req.app;
     const cw = app.cw;
     const fn = cw.functions[f];
@@ -154,40 +161,52 @@ export class DataFlowerMode implements Mode {
       });
       return;
     }
-    runInvocation(this.ctx, newInvocation(req, f, i, node), {
-      dispatchPeriodS: params.dataflower.dispatchPeriodS,
-      // in-container fetch: every input is on the host now; large ones are read over the socket
-      fetch: (_inv, next) => {
-        const reads: number[] = [];
-        for (const e of cw.inEdges[f]) {
-          const edge = cw.edges[e];
-          if (edge.bytes <= params.storage.inlineBytes) continue;
-          const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
-          for (let k = 0; k < items; k++) reads.push(edge.bytes);
-        }
-        const fetchStart = sim.now;
-        const readNext = (k: number) => {
-          if (k < reads.length) storage.localGet(node, reads[k], () => readNext(k + 1));
-          else next(sim.now - fetchStart);
-        };
-        readNext(0);
-      },
-      compute: (inv, next) => this.compute(inv, next),
-      // the FLU posts its end outputs and returns once its local writes are done
-      write: (inv, next) => {
-        const postStart = sim.now;
-        run.finish(f, i);
-        const chosen = run.chooseSwitch(f);
-        // the bytes are counted when queued, before the FLU's local writes end
-        this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
-      },
-      // pressure-aware release: the container is held while the DLU still sends
-      holdS: (inv) => {
-        const exec = t.end[slot] - t.start[slot];
-        const delay = inv.remoteBytes / (params.dataflower.pressureFactor * this.egressCap(fn.cpu)) - exec;
-        return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
-      },
-    }, () => {});
+    runInvocation(this.ctx, newInvocation(req, f, i, node), this.hooks, NOOP);
+  }
+
+  private makeHooks(): InvocationHooks {
+    return {
+    dispatchPeriodS: this.ctx.params.dataflower.dispatchPeriodS,
+    // in-container fetch: every input is on the host now; large ones are read over the socket
+    fetch: (inv, next) => {
+      const { sim, storage, params } = this.ctx;
+      const { req, f, i, node } = inv;
+      const cw = req.app.cw;
+      const run = req.run;
+      const reads: number[] = [];
+      for (const e of cw.inEdges[f]) {
+        const edge = cw.edges[e];
+        if (edge.bytes <= params.storage.inlineBytes) continue;
+        const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
+        for (let k = 0; k < items; k++) reads.push(edge.bytes);
+      }
+      const fetchStart = sim.now;
+      const readNext = (k: number) => {
+        if (k < reads.length) storage.localGet(node, reads[k], () => readNext(k + 1));
+        else next(sim.now - fetchStart);
+      };
+      readNext(0);
+    },
+    compute: (inv, next) => this.compute(inv, next),
+    // the FLU posts its end outputs and returns once its local writes are done
+    write: (inv, next) => {
+      const { sim } = this.ctx;
+      const { req, f, i, node } = inv;
+      const postStart = sim.now;
+      req.run.finish(f, i);
+      const chosen = req.run.chooseSwitch(f);
+      // the bytes are counted when queued, before the FLU's local writes end
+      this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
+    },
+    // pressure-aware release: the container is held while the DLU still sends
+    holdS: (inv) => {
+      const params = this.ctx.params;
+      const t = inv.req.times;
+      const exec = t.end[inv.slot] - t.start[inv.slot];
+      const delay = inv.remoteBytes / (params.dataflower.pressureFactor * this.egressCap(inv.req.app.cw.functions[inv.f].cpu)) - exec;
+      return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
+    },
+    };
   }
 
   /** Computes, emitting foreach items while computing (spread) or at the end. */

@@ -27,6 +27,12 @@ export interface Invocation {
   cold: boolean;
   /** Bytes this invocation sent to remote consumers (DataFlower's pressure-aware release). */
   remoteBytes: number;
+  /** What the queue policy orders by (container-pool.ts CallInfo). */
+  requestStart: number;
+  app: number;
+  predictedS: number;
+  priority: number;
+  deadline: number;
 }
 
 export interface InvocationHooks {
@@ -45,7 +51,22 @@ export interface InvocationHooks {
 }
 
 export function newInvocation(req: RequestCtx, f: number, i: number, node: number): Invocation {
-  return { req, f, i, slot: req.run.base[f] + i, node, cold: false, remoteBytes: 0 };
+  const app = req.app;
+  return {
+    req,
+    f,
+    i,
+    slot: req.run.base[f] + i,
+    node,
+    container: undefined,
+    cold: false,
+    remoteBytes: 0,
+    requestStart: req.t0,
+    app: app.index,
+    predictedS: app.service[f].mean,
+    priority: app.priority[f],
+    deadline: req.t0 + app.deadlineS,
+  };
 }
 
 /** Runs `inv` through the pipeline; `done` once the function's part is over (the container may still be held). */
@@ -90,6 +111,6 @@ export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: Invocati
       if (hooks.prepare) hooks.prepare(inv, fetch);
       else fetch();
     },
-    { requestStart: req.t0, app: app.index, f, predictedS: app.service[f].mean, priority: app.priority[f], deadline: req.t0 + app.deadlineS },
+    inv,
   );
 }

@@ -5,5 +5,6 @@
 import type { KeepAlivePolicy } from './keep-alive.js';
 
 export function fixedKeepAlive(keepAliveS: number): KeepAlivePolicy {
-  return { name: 'fixed', onArrival: () => {}, onIdle: () => ({ keepS: keepAliveS, prewarmS: 0 }) };
+  const decision = Object.freeze({ keepS: keepAliveS, prewarmS: 0 });
+  return { name: 'fixed', onArrival: () => {}, onIdle: () => decision };
 }

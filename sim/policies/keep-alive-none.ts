@@ -2,5 +2,6 @@
 import type { KeepAlivePolicy } from './keep-alive.js';
 
 export function noKeepAlive(): KeepAlivePolicy {
-  return { name: 'none', onArrival: () => {}, onIdle: () => ({ keepS: 0, prewarmS: 0 }) };
+  const decision = Object.freeze({ keepS: 0, prewarmS: 0 });
+  return { name: 'none', onArrival: () => {}, onIdle: () => decision };
 }
