@@ -62,10 +62,19 @@ function summary(r: SimResult, o: ScenarioOptions): string {
 
 function parsePhases(text: string): Array<{ rpm: number; durationS: number }> {
   return text.split(',').map((part) => {
-    const [rpm, dur] = part.split(':').map((x) => Number(x.trim()));
-    if (!(rpm > 0) || !(dur > 0)) fail(`--phases: expected 'rpm:seconds,...' with positive numbers, got '${part}'`);
+    const fields = part.split(':').map((x) => (x.trim() === '' ? NaN : Number(x.trim())));
+    const [rpm, dur] = fields;
+    if (fields.length !== 2 || !(rpm > 0 && Number.isFinite(rpm)) || !(dur > 0 && Number.isFinite(dur))) fail(`--phases: expected 'rpm:seconds,...' with two positive numbers per phase, got '${part}'`);
     return { rpm, durationS: dur };
   });
+}
+
+/** A numeric option: absent, or one finite number (not '', not 'abc', not 1e400). */
+function num(name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'number' ? v : NaN;
+  if (!Number.isFinite(x)) fail(`--${name}: expected a number, got ${v === '' ? 'nothing' : `'${String(v)}'`}`);
+  return x;
 }
 
 async function main(): Promise<void> {
@@ -75,18 +84,18 @@ async function main(): Promise<void> {
     .option('workflow', { alias: 'w', type: 'string', describe: 'workflow: a built-in name, a .yaml file, a WfFormat .json file, or gen:<recipe>:<tasks>[:seed]; several comma-separated run together (co-run)' })
     .option('mode', { alias: 'm', type: 'string', choices: MODE_NAMES as unknown as string[], describe: 'orchestration mode' })
     .option('cluster', { alias: 'c', type: 'string', describe: "cluster preset or .yaml file (default: the workflow's own)" })
-    .option('bandwidth', { alias: 'b', type: 'number', describe: "storage node cap in MB/s as FaaSFlow's wondershaper labels (25, 50, 75, 100); default uncapped" })
+    .option('bandwidth', { alias: 'b', type: 'string', describe: "storage node cap in MB/s as FaaSFlow's wondershaper labels (25, 50, 75, 100); default uncapped" })
     .option('rpm', { type: 'string', describe: 'open loop: requests per minute (fixed interval); comma-separated: one per co-run workflow' })
-    .option('clients', { type: 'number', describe: 'closed loop: concurrent clients (default 1)' })
-    .option('stagger', { type: 'number', describe: `seconds between closed-loop clients' starts (default ${DEFAULTS.staggerS})` })
+    .option('clients', { type: 'string', describe: 'closed loop: concurrent clients (default 1)' })
+    .option('stagger', { type: 'string', describe: `seconds between closed-loop clients' starts (default ${DEFAULTS.staggerS})` })
     .option('ramp', { type: 'boolean', describe: "open loop: DataFlower's start-up ramp (x4/x3/x2 intervals in the first minute)" })
-    .option('duration', { alias: 'd', type: 'number', describe: `seconds during which requests are sent (default ${DEFAULTS.durationS})` })
-    .option('warmup-requests', { type: 'number', describe: `first requests not measured (default ${DEFAULTS.warmupRequests})` })
-    .option('warmup', { type: 'number', describe: 'seconds at the start whose requests are not measured (default 0)' })
-    .option('min-requests', { type: 'number', describe: 'closed loop: keep sending past --duration until this many requests were sent (FaaSFlow: 3)' })
+    .option('duration', { alias: 'd', type: 'string', describe: `seconds during which requests are sent (default ${DEFAULTS.durationS})` })
+    .option('warmup-requests', { type: 'string', describe: `first requests not measured (default ${DEFAULTS.warmupRequests})` })
+    .option('warmup', { type: 'string', describe: 'seconds at the start whose requests are not measured (default 0)' })
+    .option('min-requests', { type: 'string', describe: 'closed loop: keep sending past --duration until this many requests were sent (FaaSFlow: 3)' })
     .option('phases', { type: 'string', describe: "open loop in rate phases, 'rpm:seconds,...' (e.g. 10:60,100:60, DataFlower's bursty test)" })
-    .option('corun-stagger', { type: 'number', describe: 'co-run: seconds between the workflows\' starts (FaaSFlow: 5)' })
-    .option('seed', { alias: 's', type: 'number', describe: `random seed (default ${DEFAULTS.seed})` })
+    .option('corun-stagger', { type: 'string', describe: 'co-run: seconds between the workflows\' starts (FaaSFlow: 5)' })
+    .option('seed', { alias: 's', type: 'string', describe: `random seed (default ${DEFAULTS.seed})` })
     .option('calibration', { type: 'string', describe: "calibration profile name (configs/calibration/<name>.yaml) or path; default: the cluster's own (faasflow-7w: faasflow-paper, dataflower-3w: dataflower-paper); 'none': the bare defaults" })
     .option('params', { type: 'string', describe: 'YAML file overriding model parameters (see sim/params.ts)' })
     .option('json', { type: 'boolean', describe: 'print one JSON object instead of the summary' })
@@ -126,28 +135,32 @@ async function main(): Promise<void> {
     for (const p of listPrices()) console.log(`  ${p}`);
     return;
   }
+  // an option given twice arrives as a list: say so rather than use one of them
+  for (const [k, v] of Object.entries(argv)) if (k !== '_' && k.length > 1 && Array.isArray(v)) fail(`--${k} was given ${v.length} times; give it once${k === 'workflow' ? ' (comma-separate several workflows to co-run them)' : ''}`);
+  for (const k of ['params', 'calibration', 'cluster', 'prices', 'trace', 'trace-flows', 'queue', 'keep-alive', 'placement', 'deadline', 'phases', 'rpm', 'workflow'] as const)
+    if (argv[k] === '') fail(`--${k}: expected a value, got nothing`);
   if (!argv.workflow) fail('missing --workflow (try --list for the names)');
   if (!argv.mode) fail(`missing --mode (one of ${MODE_NAMES.join(', ')})`);
-  const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => Number(x.trim())) : undefined;
-  if (rpms && rpms.some((x) => Number.isNaN(x))) fail(`--rpm: expected numbers, got '${argv.rpm}'`);
+  const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => (x.trim() === '' ? NaN : Number(x.trim()))) : undefined;
+  if (rpms && rpms.some((x) => !Number.isFinite(x))) fail(`--rpm: expected numbers, got '${argv.rpm}'`);
   const workflows = argv.workflow.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const opts: ScenarioOptions = {
     workflows,
     mode: argv.mode as ModeName,
     cluster: argv.cluster,
-    bandwidthMBps: argv.bandwidth,
+    bandwidthMBps: num('bandwidth', argv.bandwidth),
     rpm: rpms && rpms.length === 1 ? rpms[0] : undefined,
     rpms: rpms && rpms.length > 1 ? rpms : undefined,
-    clients: argv.clients,
-    staggerS: argv.stagger,
+    clients: num('clients', argv.clients),
+    staggerS: num('stagger', argv.stagger),
     ramp: argv.ramp,
-    durationS: argv.duration,
-    warmupRequests: argv['warmup-requests'],
-    warmupS: argv.warmup,
-    corunStaggerS: argv['corun-stagger'],
-    minRequests: argv['min-requests'],
+    durationS: num('duration', argv.duration),
+    warmupRequests: num('warmup-requests', argv['warmup-requests']),
+    warmupS: num('warmup', argv.warmup),
+    corunStaggerS: num('corun-stagger', argv['corun-stagger']),
+    minRequests: num('min-requests', argv['min-requests']),
     phases: argv.phases !== undefined ? parsePhases(argv.phases) : undefined,
-    seed: argv.seed,
+    seed: num('seed', argv.seed),
     calibration: argv.calibration,
     paramsFile: argv.params,
     trace: argv.trace !== undefined,
@@ -158,8 +171,6 @@ async function main(): Promise<void> {
     prices: argv.prices,
     deadlines: argv.deadline !== undefined ? parseDeadlines(argv.deadline) : undefined,
   };
-  for (const [k, v] of Object.entries({ bandwidth: argv.bandwidth, clients: argv.clients, duration: argv.duration, seed: argv.seed }))
-    if (typeof v === 'number' && Number.isNaN(v)) fail(`--${k}: expected a number`);
   if (rpms && rpms.length > 1 && rpms.length !== workflows.length) fail(`--rpm: give one rate, or one per workflow (${workflows.length})`);
 
   let scenario;

@@ -7,7 +7,7 @@
 import { readProfile } from '../calibrate/profile.js';
 import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadPrices, loadWorkflow } from './load.js';
 import { DEFAULT_PLACEMENT, KEEP_ALIVE_POLICIES, QUEUE_POLICIES, placementPolicy } from '../sim/policies/index.js';
-import { wondershaperCapBps } from './units.js';
+import { formatBytes, wondershaperCapBps } from './units.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
 import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from '../sim/scenario.js';
@@ -61,6 +61,11 @@ export interface ScenarioOptions {
 
 export const DEFAULTS = { durationS: 120, warmupRequests: 2, warmupS: 0, staggerS: 2, seed: 1 } as const;
 
+/** The most requests one run may send (each holds its state until it ends; ~1-7 KB each). */
+export const MAX_REQUESTS = 10_000_000;
+/** The most closed-loop clients. */
+export const MAX_CLIENTS = 100_000;
+
 function optError(option: string, message: string): ConfigError {
   return new ConfigError('', option, message);
 }
@@ -86,15 +91,32 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   }
   if (o.phases && (o.rpm !== undefined || o.clients !== undefined)) throw optError('--phases', 'rate phases replace --rpm and --clients; give one of them');
   for (const r of o.rpms ?? []) positive('--rpm', r);
-  if (o.staggerS !== undefined && !(o.staggerS >= 0)) throw optError('--stagger', `expected a number >= 0, got ${o.staggerS}`);
+  if (o.staggerS !== undefined && !(o.staggerS >= 0 && Number.isFinite(o.staggerS))) throw optError('--stagger', `expected a number >= 0, got ${o.staggerS}`);
+  if (o.corunStaggerS !== undefined && !(o.corunStaggerS >= 0 && Number.isFinite(o.corunStaggerS))) throw optError('--corun-stagger', `expected a number of seconds >= 0, got ${o.corunStaggerS}`);
+  if (o.warmupS !== undefined && !(o.warmupS >= 0 && Number.isFinite(o.warmupS))) throw optError('--warmup', `expected a number of seconds >= 0, got ${o.warmupS}`);
+  if (o.clients !== undefined && o.clients > MAX_CLIENTS) throw optError('--clients', `at most ${MAX_CLIENTS.toLocaleString('en-US')} clients, got ${o.clients}`);
+  if (o.minRequests !== undefined && o.minRequests > MAX_REQUESTS) throw optError('--min-requests', `at most ${MAX_REQUESTS.toLocaleString('en-US')} requests, got ${o.minRequests}`);
   if (o.warmupRequests !== undefined && !(Number.isInteger(o.warmupRequests) && o.warmupRequests >= 0))
     throw optError('--warmup-requests', `expected an integer >= 0, got ${o.warmupRequests}`);
   if (o.seed !== undefined && !Number.isInteger(o.seed)) throw optError('--seed', `expected an integer, got ${o.seed}`);
   if (o.rpm !== undefined && o.clients !== undefined) throw optError('--rpm', 'give either --rpm (open loop) or --clients (closed loop), not both');
 
+  // an open loop's requests are known in advance: refuse a run that could not be held in memory
+  const durationForCount = o.durationS ?? DEFAULTS.durationS;
+  const openRequests = o.phases
+    ? o.phases.reduce((n, ph) => n + (ph.rpm * ph.durationS) / 60, 0) * o.workflows.length
+    : (o.rpms ?? (o.rpm !== undefined ? o.workflows.map(() => o.rpm!) : [])).reduce((n, r) => n + (r * durationForCount) / 60, 0);
+  if (openRequests > MAX_REQUESTS)
+    throw optError(o.phases ? '--phases' : '--rpm', `${Math.round(openRequests).toExponential(2)} requests in one run: at most ${MAX_REQUESTS.toLocaleString('en-US')} (each holds its state until it ends); lower the rate or --duration, or split the run`);
   const workflows = o.workflows.map((w) => (typeof w === 'string' ? loadWorkflow(w) : w));
   const clusterName = o.cluster ?? workflows[0].defaultCluster ?? 'faasflow-7w';
   const cluster = loadCluster(clusterName);
+  // a container must fit on some worker, or its calls could never run
+  const roomiest = Math.max(...cluster.nodes.filter((n) => n.role === 'worker').map((n) => n.memoryBytes));
+  for (const w of workflows)
+    for (const f of w.functions)
+      if (f.kind !== 'switch' && f.memoryBytes > roomiest)
+        throw optError('--workflow', `function '${f.name}' of '${w.name}' needs ${formatBytes(f.memoryBytes)} per container, more than any worker of '${cluster.name}' has (${formatBytes(roomiest)}); lower its memory or use a cluster with larger workers`);
   const policies = {
     queue: o.queue ?? cluster.policies?.queue ?? 'fifo',
     keepAlive: o.keepAlive ?? cluster.policies?.keepAlive ?? 'fixed',
@@ -125,7 +147,9 @@ export function buildScenario(o: ScenarioOptions): Scenario {
     return d === undefined && pr === undefined ? w : { ...w, ...(d !== undefined ? { deadlineS: d } : {}), ...(pr !== undefined ? { priority: pr } : {}) };
   });
   const prices = o.prices !== undefined ? loadPrices(o.prices) : undefined;
-  if (o.mode === 'dataflower') for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
+  // a placement table names functions and workers that must exist, whatever the mode (only
+  // dataflower follows it, but a table with a typo is wrong everywhere)
+  for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
 
   const sources: string[] = [];
   let profileParams: DeepPartial<Params> | undefined;

@@ -120,7 +120,16 @@ export function parseYaml(text: string, file: string): YamlSource {
     const what = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ConfigError(file, '', `invalid YAML at line ${pos.line}, column ${pos.col}: ${what}`, undefined);
   }
-  return { file, data: doc.toJS({ maxAliasCount: 10000 }), doc, lines };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 10000 });
+  } catch (e) {
+    // an alias to no anchor, or aliases that expand without bound (a "billion laughs" document)
+    const msg = (e as Error).message;
+    const why = /Excessive alias count/.test(msg) ? 'its aliases expand to more than 10,000 nodes (a YAML alias bomb?); write the values out' : msg.replace(/^Unresolved alias/, 'an alias with no anchor');
+    throw new ConfigError(file, '', `invalid YAML: ${why}`, undefined);
+  }
+  return { file, data, doc, lines };
 }
 
 export function readYaml(file: string): YamlSource {
@@ -344,6 +353,11 @@ export function loadWorkflow(ref: string): WorkflowSpec {
   );
 }
 
+/** The largest generated workflow: about 1 KB of state per task and instance, a few GB at this size. */
+export const MAX_TASKS = 1_000_000;
+/** The most nodes a cluster file may expand to. */
+export const MAX_NODES = 100_000;
+
 function loadGenerated(ref: string): WorkflowSpec {
   const parts = ref.split(':');
   const usage = 'expected gen:<recipe>:<tasks>[:seed], e.g. gen:genome:100:1';
@@ -351,6 +365,7 @@ function loadGenerated(ref: string): WorkflowSpec {
   const tasks = Number(parts[2]);
   const seed = parts.length === 4 ? Number(parts[3]) : 1;
   if (!Number.isInteger(tasks) || tasks < 1) throw new ConfigError('', '', `bad workflow '${ref}': tasks must be a positive integer, got '${parts[2]}'`);
+  if (tasks > MAX_TASKS) throw new ConfigError('', '', `bad workflow '${ref}': at most ${MAX_TASKS.toLocaleString('en-US')} tasks (a request of ${tasks.toLocaleString('en-US')} would not fit in memory; split the workflow)`);
   if (!Number.isInteger(seed)) throw new ConfigError('', '', `bad workflow '${ref}': seed must be an integer, got '${parts[3]}'`);
   let spec: WorkflowSpec;
   try {
@@ -416,7 +431,9 @@ function toClusterSpec(c: ClusterFile, src: YamlSource, fallbackName: string): C
       nicBps: need(n.nic ?? d.nic, 'nic', "a rate like '10Gbit/s'"),
       latencyS: need(n.latency ?? d.latency, 'latency', "a duration like '50us'"),
     };
+    if (n.count !== undefined && n.count > MAX_NODES) throw errorAt(src, ['nodes', i, 'count'], `at most ${MAX_NODES.toLocaleString('en-US')} nodes per entry, got ${n.count}`);
     const names = n.count === undefined ? [n.name] : Array.from({ length: n.count }, (_, k) => `${n.name}${k}`);
+    if (nodes.length + names.length > MAX_NODES) throw errorAt(src, ['nodes', i], `a cluster has at most ${MAX_NODES.toLocaleString('en-US')} nodes`);
     for (const name of names) {
       if (nodes.some((m) => m.name === name)) throw errorAt(src, ['nodes', i, 'name'], `duplicate node name '${name}'`);
       nodes.push({ name, ...base });

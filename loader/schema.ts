@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { PARAM_SPEC, isParamLeaf, type NumberParam } from '../sim/params.js';
-import type { DistributionSpec } from '../sim/engine/distributions.js';
+import { makeDistribution, type DistributionSpec } from '../sim/engine/distributions.js';
 import { UnitError, describeValue, parseDuration, parseRate, parseSize } from './units.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -93,6 +93,16 @@ export const distribution = z.unknown().transform((v, ctx): DistributionSpec => 
     if (d.kind === 'empirical' && d.weights && d.weights.length !== d.values.length) {
       ctx.issues.push({ code: 'custom', message: `expected ${d.values.length} weights (one per value), got ${d.weights.length}`, path: ['weights'], input: d.weights });
       return z.NEVER as never;
+    }
+    if (d.kind === 'empirical' && d.weights && !(d.weights.reduce((a, b) => a + b, 0) > 0)) {
+      ctx.issues.push({ code: 'custom', message: 'expected weights that sum to more than 0', path: ['weights'], input: d.weights });
+      return z.NEVER as never;
+    }
+    // whatever else the distribution itself refuses
+    try {
+      makeDistribution(d);
+    } catch (e) {
+      return fail((e as Error).message);
     }
     return d;
   }

@@ -77,7 +77,9 @@ function split(v: unknown, what: string, example: string): { n: number; unit: st
   if (typeof v !== 'string') throw new UnitError(`expected ${what} like ${example}, got ${describeValue(v)}`);
   const m = NUMBER_UNIT.exec(v);
   if (!m) throw new UnitError(`expected ${what} like ${example}, got ${describeValue(v)}`);
-  return { n: Number(m[1]), unit: m[2] };
+  const n = Number(m[1]);
+  if (!Number.isFinite(n)) throw new UnitError(`expected ${what} like ${example}, got ${describeValue(v)} (the number overflows)`);
+  return { n, unit: m[2] };
 }
 
 /** Bytes per unit of a size unit (empty = bytes); undefined if it is not a size unit. */
@@ -100,6 +102,7 @@ export function parseSize(v: unknown): number {
   if (f === undefined) throw new UnitError(`expected a size like ${example}, got ${describeValue(v)} (unknown unit '${unit}')`);
   const bytes = n * f;
   if (!(bytes >= 0)) throw new UnitError(`expected a non-negative size like ${example}, got ${describeValue(v)}`);
+  if (!Number.isFinite(bytes)) throw new UnitError(`expected a finite size like ${example}, got ${describeValue(v)} (it overflows)`);
   return bytes;
 }
 
@@ -117,6 +120,7 @@ export function parseRate(v: unknown): number {
   if (f === undefined) throw new UnitError(`expected a rate like ${example}, got ${describeValue(v)} (unknown unit '${unit}')`);
   const bps = n * f;
   if (!(bps > 0)) throw new UnitError(`expected a positive rate like ${example}, got ${describeValue(v)}`);
+  if (!Number.isFinite(bps)) throw new UnitError(`expected a finite rate like ${example}, got ${describeValue(v)} (it overflows)`);
   return bps;
 }
 
@@ -128,6 +132,7 @@ export function parseDuration(v: unknown): number {
   if (u === undefined) throw new UnitError(`expected a duration like ${example}, got ${describeValue(v)} (unknown unit '${unit}')`);
   const s = 'div' in u ? n / u.div : n * u.mul;
   if (!(s >= 0)) throw new UnitError(`expected a non-negative duration like ${example}, got ${describeValue(v)}`);
+  if (!Number.isFinite(s)) throw new UnitError(`expected a finite duration like ${example}, got ${describeValue(v)} (it overflows)`);
   return s;
 }
 
