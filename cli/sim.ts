@@ -2,7 +2,8 @@
  * `npm run sim -- --workflow genome --mode faasflow [...]`: one simulation, a readable summary
  * or one JSON object. Bad input ends with one line naming what to fix and exit code 2.
  */
-import { atomicWrite } from '../lib/atomic-write.js';
+import fs from 'node:fs';
+import { atomicWrite, WriteError } from '../lib/atomic-write.js';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildScenario, DEFAULTS, type ScenarioOptions } from '../loader/build.js';
@@ -181,6 +182,11 @@ async function main(): Promise<void> {
     if (e instanceof Error && e.name === 'ProfileError') fail(e.message);
     throw e;
   }
+  // trace files are written after the run: refuse a path that cannot take one before spending the run
+  for (const k of ['trace', 'trace-flows'] as const) {
+    const f = argv[k];
+    if (f !== undefined && fs.existsSync(f) && fs.statSync(f).isDirectory()) fail(`--${k}: '${f}' is a directory; give a file name`);
+  }
   const tty = process.stderr.isTTY && !argv.json;
   const out = runScenarioDetailed(scenario, {
     clock: () => performance.now(),
@@ -203,6 +209,7 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) fail(e.format());
+  if (e instanceof WriteError) fail(e.message);
   process.stderr.write(`flowsim: internal error: ${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
  * results/<experiment>/<run-id>/. `list` prints the experiments, `all` runs every one.
  * Bad input: a clear message on stderr and exit code 2, nothing written under results/.
  */
+import { WriteError } from '../lib/atomic-write.js';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,6 +172,12 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
     if (e instanceof RunFailed) {
       io.err(`error: ${e.message}\n`);
       return 1;
+    }
+    // a results root that cannot be written: say so (a temp file is never left behind)
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (e instanceof WriteError || code === 'EACCES' || code === 'EROFS' || code === 'EPERM' || code === 'ENOSPC' || code === 'ENOTDIR') {
+      io.err(`error: ${e instanceof WriteError ? e.message : `cannot write the results (${code}: ${(e as Error).message}); choose another --out or free some space`}\n`);
+      return 2;
     }
     io.err(`internal error: ${e instanceof Error ? (process.env.FLOWSIM_DEBUG ? e.stack : e.message) : String(e)}\n`);
     return 1;
