@@ -47,6 +47,8 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
   lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
   lines.push(`  containers         ${r.coldStarts} cold starts${r.prewarms ? `, ${r.prewarms} pre-warmed` : ''}, peak ${r.containersPeak} live`);
+  if (r.abandoned.requests > 0)
+    lines.push(`  abandoned          ${r.abandoned.requests} timed-out requests still running at the end (${r.abandoned.instances} function instances, ${fmtB(r.abandoned.bytesInFlight)} in flight): not simulated further`);
   lines.push(`  policies           queue ${r.policies.queue}, keep-alive ${r.policies.keepAlive}, placement ${r.policies.placement ?? `${r.mode}'s own`}`);
   const c = r.cost;
   lines.push(`  cost (${c.prices})`.padEnd(21) + `$${fmtUsd(c.usd.total)}: ${c.gbSeconds.toFixed(1)} GB-s $${fmtUsd(c.usd.compute)}, ${c.invocations} invocations $${fmtUsd(c.usd.invocations)}, ${c.transferredGB.toFixed(2)} GB between nodes $${fmtUsd(c.usd.transfer)}`);

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { PARAM_SPEC, isParamLeaf, type NumberParam } from '../sim/params.js';
 import { makeDistribution, type DistributionSpec } from '../sim/engine/distributions.js';
-import { UnitError, describeValue, parseDuration, parseRate, parseSize } from './units.js';
+import { MAX_SECONDS, UnitError, describeValue, parseDuration, parseRate, parseSize } from './units.js';
 
 // ---------------------------------------------------------------------------------------------
 // value helpers (numbers and units with uniform messages)
@@ -44,6 +44,9 @@ const positive = () => z.number().positive();
 const nonNegative = () => z.number().nonnegative();
 const fraction = () => z.number().min(0).max(1);
 const posInt = () => z.number().int().positive();
+/** Seconds in a distribution, bounded as durations are (loader/units.ts MAX_SECONDS). */
+const secs = () => z.number().nonnegative().max(MAX_SECONDS);
+const posSecs = () => z.number().positive().max(MAX_SECONDS);
 const name = () => z.string().min(1);
 const finite = () => z.number().refine((x) => Number.isFinite(x), 'expected a finite number');
 
@@ -51,12 +54,12 @@ const finite = () => z.number().refine((x) => Number.isFinite(x), 'expected a fi
 // distributions (service times, cold starts), all values in seconds
 
 const distributionObject = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('constant'), value: nonNegative() }),
-  z.strictObject({ kind: z.literal('uniform'), min: nonNegative(), max: nonNegative() }),
-  z.strictObject({ kind: z.literal('exponential'), mean: positive() }),
-  z.strictObject({ kind: z.literal('normal'), mean: positive(), sd: nonNegative(), min: nonNegative().optional() }),
-  z.strictObject({ kind: z.literal('lognormal'), mean: positive(), sd: nonNegative() }),
-  z.strictObject({ kind: z.literal('empirical'), values: z.array(nonNegative()).min(1), weights: z.array(nonNegative()).optional() }),
+  z.strictObject({ kind: z.literal('constant'), value: secs() }),
+  z.strictObject({ kind: z.literal('uniform'), min: secs(), max: secs() }),
+  z.strictObject({ kind: z.literal('exponential'), mean: posSecs() }),
+  z.strictObject({ kind: z.literal('normal'), mean: posSecs(), sd: secs(), min: secs().optional() }),
+  z.strictObject({ kind: z.literal('lognormal'), mean: posSecs(), sd: secs() }),
+  z.strictObject({ kind: z.literal('empirical'), values: z.array(secs()).min(1), weights: z.array(secs()).optional() }),
 ]);
 
 const DISTRIBUTION_HINT = "a number of seconds, a duration like '250ms' or a distribution like {kind: lognormal, mean: 1, sd: 0.2}";
@@ -72,7 +75,7 @@ export const distribution = z.unknown().transform((v, ctx): DistributionSpec => 
   };
   if (v === undefined) return fail(`missing: expected ${DISTRIBUTION_HINT}`);
   if (typeof v === 'number') {
-    if (!(v >= 0) || !Number.isFinite(v)) return fail(`expected a non-negative number of seconds, got ${describeValue(v)}`);
+    if (!(v >= 0) || !Number.isFinite(v) || v > MAX_SECONDS) return fail(`expected a number of seconds from 0 to 1e9, got ${describeValue(v)}`);
     return { kind: 'constant', value: v };
   }
   if (typeof v === 'string') {
@@ -121,10 +124,11 @@ const functionFields = {
   kind: z.enum(FUNCTION_KINDS).optional(),
   /** Seconds of compute at `cpu` cores; a number, a duration or a distribution. */
   serviceTime: distribution.optional(),
-  cpu: nonNegative().optional(),
+  /** Cores while computing; at most 1,000 (no node has more). */
+  cpu: nonNegative().max(1000).optional(),
   memory: size().optional(),
-  maxContainers: posInt().optional(),
-  instances: posInt().optional(),
+  maxContainers: posInt().max(1_000_000).optional(),
+  instances: posInt().max(1_000_000).optional(),
   inputBytes: size().optional(),
   userOutputBytes: size().optional(),
   /** Bytes the function writes to storage that no function reads (FaaSFlow video's preview gif). */
@@ -175,7 +179,7 @@ export const NODE_ROLES = ['worker', 'storage', 'gateway'] as const;
 
 const nodeFields = {
   role: z.enum(NODE_ROLES).optional(),
-  cores: positive().optional(),
+  cores: positive().max(1e6).optional(),
   memory: size().optional(),
   /** Interface capacity each way. */
   nic: rate().optional(),
@@ -231,10 +235,12 @@ function paramSchema(spec: unknown): z.ZodType {
     if (typeof spec.default === 'boolean') return z.boolean();
     const n = spec as NumberParam;
     const what = n.integer ? 'a whole number' : n.unit === 'none' ? 'a number' : `a ${n.unit}`;
-    const range = `${n.minExclusive ? '>' : '>='} ${n.min}${n.max !== undefined ? ` and <= ${n.max}` : ''}`;
+    // a number without a stated maximum is still bounded, so that products of parameters stay finite
+    const max = n.max ?? (n.unit === 'none' ? 1e9 : undefined);
+    const range = `${n.minExclusive ? '>' : '>='} ${n.min}${max !== undefined ? ` and <= ${max}` : ''}`;
     const base: z.ZodType<number> = n.unit === 'none' ? z.number() : (unit(n.unit) as unknown as z.ZodType<number>);
     return base.superRefine((x, ctx) => {
-      const ok = Number.isFinite(x) && (n.minExclusive ? x > n.min : x >= n.min) && (n.max === undefined || x <= n.max) && (!n.integer || Number.isInteger(x));
+      const ok = Number.isFinite(x) && (n.minExclusive ? x > n.min : x >= n.min) && (max === undefined || x <= max) && (!n.integer || Number.isInteger(x));
       if (!ok) ctx.addIssue({ code: 'custom', message: `expected ${what} ${range}, got ${x}` });
     });
   }

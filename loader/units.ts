@@ -94,6 +94,14 @@ function sizeFactor(unit: string): number | undefined {
   return undefined;
 }
 
+/**
+ * The largest values flowsim takes: far beyond any cluster (a petabyte, 30 years, a petabyte per
+ * second), small enough that sums of simulated times and bytes stay finite.
+ */
+export const MAX_BYTES = 1e15;
+export const MAX_SECONDS = 1e9;
+export const MAX_RATE = 1e15;
+
 /** Parses a size into bytes. Negative sizes are rejected. */
 export function parseSize(v: unknown): number {
   const example = "'256KiB', '50MB' or a number of bytes";
@@ -103,6 +111,7 @@ export function parseSize(v: unknown): number {
   const bytes = n * f;
   if (!(bytes >= 0)) throw new UnitError(`expected a non-negative size like ${example}, got ${describeValue(v)}`);
   if (!Number.isFinite(bytes)) throw new UnitError(`expected a finite size like ${example}, got ${describeValue(v)} (it overflows)`);
+  if (bytes > MAX_BYTES) throw new UnitError(`expected a size of at most 1 PB (1e15 bytes), got ${describeValue(v)}`);
   return bytes;
 }
 
@@ -121,6 +130,7 @@ export function parseRate(v: unknown): number {
   const bps = n * f;
   if (!(bps > 0)) throw new UnitError(`expected a positive rate like ${example}, got ${describeValue(v)}`);
   if (!Number.isFinite(bps)) throw new UnitError(`expected a finite rate like ${example}, got ${describeValue(v)} (it overflows)`);
+  if (bps > MAX_RATE) throw new UnitError(`expected a rate of at most 1 PB/s (1e15 bytes/s), got ${describeValue(v)}`);
   return bps;
 }
 
@@ -133,6 +143,7 @@ export function parseDuration(v: unknown): number {
   const s = 'div' in u ? n / u.div : n * u.mul;
   if (!(s >= 0)) throw new UnitError(`expected a non-negative duration like ${example}, got ${describeValue(v)}`);
   if (!Number.isFinite(s)) throw new UnitError(`expected a finite duration like ${example}, got ${describeValue(v)} (it overflows)`);
+  if (s > MAX_SECONDS) throw new UnitError(`expected a duration of at most 1e9 s (about 30 years), got ${describeValue(v)}`);
   return s;
 }
 

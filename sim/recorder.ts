@@ -55,6 +55,8 @@ export class Recorder {
   /** Requests not yet resolved / whose runs have not finished. */
   outstanding = 0;
   unfinished = 0;
+  /** Runs of timed-out requests still going (the real engines keep running them; nobody waits). */
+  private readonly timedOutRunning = new Set<RequestCtx>();
   private resolvedCount = 0;
 
   constructor(
@@ -103,6 +105,7 @@ export class Recorder {
       a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, now);
     }
     if (this.finishedFirst.delete(req)) this.account(req);
+    else if (timedOut) this.timedOutRunning.add(req);
     if (this.progress && (this.resolvedCount & 255) === 0) this.progress(now, this.resolvedCount);
     return true;
   }
@@ -110,6 +113,7 @@ export class Recorder {
   /** Every function instance of the request has ended. */
   runFinished(req: RequestCtx): void {
     this.unfinished--;
+    this.timedOutRunning.delete(req);
     if (req.resolved) this.account(req);
     else this.finishedFirst.add(req);
   }
@@ -154,6 +158,21 @@ export class Recorder {
         }
       }
     }
+  }
+
+  /** True when every run still going belongs to a request that timed out. */
+  onlyAbandonedLeft(): boolean {
+    return this.unfinished === this.timedOutRunning.size;
+  }
+
+  /** What the run stops without simulating: timed-out requests still running and their unfinished instances. */
+  abandoned(): { requests: number; instances: number } {
+    let instances = 0;
+    for (const req of this.timedOutRunning) {
+      const t = req.times.end;
+      for (let i = 0; i < t.length; i++) if (!(t[i] >= 0)) instances++;
+    }
+    return { requests: this.timedOutRunning.size, instances };
   }
 
   appResults(apps: readonly AppRuntime[]): AppResult[] {

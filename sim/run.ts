@@ -94,9 +94,13 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const drivers: WorkloadDriver[] = [];
   let nextId = 0;
 
+  // The run ends once every request is resolved and no more will be sent, and the runs still
+  // going belong to requests that timed out: the real engines would go on with them, but nothing
+  // measured depends on them any more, so they are abandoned (counted in `abandoned`) instead of
+  // simulated to their end, which keeps an overloaded run bounded in time and memory.
   const maybeStop = () => {
     if (opts.drain) return;
-    if (rec.outstanding === 0 && rec.unfinished === 0 && drivers.every((d) => !d.sending)) sim.stop();
+    if (rec.outstanding === 0 && rec.onlyAbandonedLeft() && drivers.every((d) => !d.sending)) sim.stop();
   };
 
   const resolve = (req: RequestCtx, timedOut: boolean) => {
@@ -203,6 +207,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     throughputRps: appResults.reduce((x, a) => x + a.throughputRps, 0),
     coldStarts: pools.coldStarts,
     prewarms: pools.prewarms,
+    abandoned: { ...rec.abandoned(), bytesInFlight: net.bytesInFlight },
     containersPeak: pools.peak,
     policies,
     cost: costResult(cost, net.bytesSent),

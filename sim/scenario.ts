@@ -162,6 +162,13 @@ export interface SimResult {
   coldStarts: number;
   /** Containers started ahead of their calls by the keep-alive policy. */
   prewarms: number;
+  /**
+   * Work not simulated to its end: requests that had timed out and were still running when
+   * everything else was done, and their function instances that had not ended (the real engines
+   * would finish them; no measurement depends on them), and the bytes of the network flows not
+   * delivered when the run stopped: bytesSent = bytesReceived + bytesInFlight.
+   */
+  abandoned: { requests: number; instances: number; bytesInFlight: number };
   containersPeak: number;
   policies: PolicyNames;
   cost: CostResult;

@@ -42,6 +42,8 @@ export class Network {
   private inLatency = 0;
   bytesSent = 0;
   bytesReceived = 0;
+  /** Bytes of each flow not yet delivered (in its latency phase or sharing bandwidth). */
+  private readonly open = new Map<number, number>();
   flowsStarted = 0;
   /** When set, every rate change is appended here (`--trace-flows`). */
   rateLog?: FlowRateChange[];
@@ -83,6 +85,7 @@ export class Network {
     const flow = this.nextFlow++;
     this.flowsStarted++;
     this.bytesSent += bytes;
+    this.open.set(flow, bytes);
     const lat = this.routeLatency(route);
     const begin = () => {
       this.inLatency--;
@@ -108,6 +111,7 @@ export class Network {
       const act = this.share.start(bytes, resources, weights, bound, () => {
         for (const k of route) this.linkBytes[k] += bytes;
         this.bytesReceived += bytes;
+        this.open.delete(flow);
         onDone();
       });
       if (this.rateLog) this.flowOfActivity.set(act, flow);
@@ -125,6 +129,13 @@ export class Network {
     this.rateLog = [];
     this.share.observer = (a, rate, t) => this.rateLog!.push({ t, flow: this.flowOfActivity.get(a) ?? -1, rateBps: rate });
     return this.rateLog;
+  }
+
+  /** Bytes of the flows not delivered yet, each counted whole (what a run stopped now abandons in flight). */
+  get bytesInFlight(): number {
+    let b = 0;
+    for (const v of this.open.values()) b += v;
+    return b;
   }
 
   /** Flows currently in their latency phase or sharing bandwidth. */
