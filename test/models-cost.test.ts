@@ -45,6 +45,10 @@ test("DataFlower's rule bills 1.25 GB per core of the quota (0.5 core x 2 s = 1.
   const r = runScenario(buildScenario({ workflows: [single], mode: 'hyperflow', cluster: 'faasflow-7w', calibration: 'none', params: bare, durationS: 30, prices: 'dataflower-gbs' }));
   t.true(Math.abs(r.apps[0].cost.gbSecondsPerRequest - 1.25) < 1e-9, String(r.apps[0].cost.gbSecondsPerRequest));
   t.is(r.cost.prices, 'dataflower-gbs');
+  // a function that only sleeps (cpu 0) holds a container at DataFlower's sleep quota (1 core): 1.25 x 2 s
+  const sleeper: WorkflowSpec = { name: 'sleeper', functions: [fn('f', { cpu: 0 })], edges: [] };
+  const z = runScenario(buildScenario({ workflows: [sleeper], mode: 'hyperflow', cluster: 'faasflow-7w', calibration: 'none', params: bare, durationS: 30, prices: 'dataflower-gbs' }));
+  t.true(Math.abs(z.apps[0].cost.gbSecondsPerRequest - 2.5) < 1e-9, String(z.apps[0].cost.gbSecondsPerRequest));
 });
 
 test('a container DataFlower holds after its function (pressure-aware release) is billed to the request', (t) => {

@@ -96,7 +96,9 @@ export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: Invocati
               t.end[slot] = sim.now;
               const hold = hooks.holdS ? hooks.holdS(inv) : 0;
               // billed now up to the release, so that a request's bill is complete when it ends
-              ctx.cost?.container(req, fn.memoryBytes, fn.cpu, sim.now - billedFrom + hold);
+              // a function that only sleeps (cpu 0) still holds a container with a quota: the one
+              // DataFlower gives it (dataflower.sleepQuotaCores), for the per-core billing rule
+              ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - billedFrom + hold);
               if (hold > 0) sim.call(hold, () => pools.release(c));
               else pools.release(c);
               done();
