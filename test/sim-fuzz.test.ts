@@ -70,7 +70,7 @@ function outcome(kind: 'workflow' | 'cluster' | 'params', file: string, base: { 
     finiteNonNegative(rest, 'result', bad);
     return bad.length ? `a run with bad numbers: ${bad.slice(0, 3).join(', ')}` : '';
   } catch (e) {
-    if (e instanceof ConfigError) return e.format().length > 0 && /expected|unknown|no |must|at most|invalid|missing|cannot|needs|give|duplicate|did you mean|overflow/i.test(e.format()) ? '' : `an unclear error: ${e.format()}`;
+    if (e instanceof ConfigError) return e.format().length > 0 && /expected|unknown|no |only|must|at most|invalid|missing|cannot|needs|give|duplicate|did you mean|overflow/i.test(e.format()) ? '' : `an unclear error: ${e.format()}`;
     return `a ${(e as Error).name}: ${(e as Error).message}\n${(e as Error).stack?.split('\n').slice(1, 4).join('\n')}`;
   }
 }
