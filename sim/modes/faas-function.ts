@@ -23,7 +23,7 @@
  */
 import type { RequestCtx, ModeContext } from './mode.js';
 import { nodeFor, outputKeys } from './common.js';
-import { newInvocation, runInvocation } from './invocation.js';
+import { newInvocation, runInvocation, type Invocation, type InvocationHooks } from './invocation.js';
 import { containerEgressCapBps } from '../models/cluster.js';
 import type { StoreDb } from '../models/storage.js';
 
@@ -72,41 +72,40 @@ export function extraOutputBytes(ctx: { cw: RequestCtx['app']['cw'] }, f: number
   return Math.max(0, fn.outputBytes - keyed);
 }
 
-export function runContainerFunction(
-  ctx: ModeContext,
-  req: RequestCtx,
-  f: number,
-  i: number,
-  node: number,
-  place: DataPlacement,
-  done: () => void,
-): void {
+/** An invocation of FaaSFlow's container runtime: where the function's outputs go. */
+interface FaasInvocation extends Invocation {
+  place: DataPlacement;
+}
+
+/** `count` small requests to the remote store one after another; writes are committed in `db`. */
+function smalls(storage: ModeContext['storage'], node: number, count: number, next: () => void, db?: StoreDb): void {
+  const one = (k: number): void => (k < count ? (db ? storage.smallWrite(node, db, () => one(k + 1)) : storage.small(node, () => one(k + 1))) : next());
+  one(0);
+}
+
+/** FaaSFlow's container runtime as the pipeline's hooks: one object per simulation. */
+const HOOKS = new WeakMap<ModeContext, InvocationHooks>();
+
+function faasHooks(ctx: ModeContext): InvocationHooks {
+  let h = HOOKS.get(ctx);
+  if (h) return h;
   const { sim, storage, docs, params } = ctx;
-  const app = req.app;
-  const cw = app.cw;
-  const fn = cw.functions[f];
-  const run = req.run;
-  const slot = run.base[f] + i;
-  const t = req.times;
-  const egressCap = containerEgressCapBps(ctx.topo.cluster, fn.cpu, params.dataflower.sleepQuotaCores);
   const logOps = Math.round(params.storage.fetchLogOps);
   const missOps = Math.round(params.storage.fetchMissOps);
   const openOps = Math.round(params.containers.storeOpenOps);
   const phaseOps = Math.round(params.containers.phaseLogOps);
-  if (!(t.arrive[slot] >= 0)) t.arrive[slot] = sim.now;
-  // `count` small requests to the remote store one after another; writes are committed in `db`
-  const smalls = (count: number, next: () => void, db?: StoreDb) => {
-    const one = (k: number) => (k < count ? (db ? storage.smallWrite(node, db, () => one(k + 1)) : storage.small(node, () => one(k + 1))) : next());
-    one(0);
-  };
-  const withLog = (step: Step): Step => (next) => step(() => smalls(logOps, next, 'log'));
-  runInvocation(ctx, newInvocation(req, f, i, node), {
+  h = {
     dispatchPeriodS: params.containers.dispatchPeriodS,
     // the runtime's own cost, then Store() opening its databases
-    prepare: (_inv, next) => sim.call(params.containers.invocationOverheadS, () => smalls(openOps, next)),
+    prepare: (inv, next) => sim.call(params.containers.invocationOverheadS, () => smalls(storage, inv.node, openOps, next)),
     // one thread per input key (Store.py fetch): the keys are fetched in parallel; each thread
     // then saves its data-transfer log document
-    fetch: (_inv, next) => {
+    fetch: (inv, next) => {
+      const { req, f, i, node } = inv;
+      const place = (inv as FaasInvocation).place;
+      const cw = req.app.cw;
+      const fn = cw.functions[f];
+      const run = req.run;
       const fetch: Step[] = [];
       if (fn.inputBytes > 0) {
         fetch.push((done) => (params.request.workflowInputs === 'miss' ? storage.miss(done) : storage.get(node, fn.inputBytes, done)));
@@ -120,18 +119,23 @@ export function runContainerFunction(
         for (let k = 0; k < items; k++) {
           const producerInstance = edge.kind === 'merge' ? k : 0;
           const producerNode = nodeFor(req, from, producerInstance);
-          if (place.toMem[from] && producerNode === node) fetch.push(withLog((done) => storage.localGet(node, edge.bytes, done)));
-          else fetch.push(withLog((done) => storage.localGet(node, 0, () => smalls(missOps, () => storage.get(node, edge.bytes, done)))));
+          if (place.toMem[from] && producerNode === node) fetch.push((done) => storage.localGet(node, edge.bytes, () => smalls(storage, node, logOps, done, 'log')));
+          else fetch.push((done) => storage.localGet(node, 0, () => smalls(storage, node, missOps, () => storage.get(node, edge.bytes, () => smalls(storage, node, logOps, done, 'log')))));
         }
       }
       const t0 = sim.now;
       parallel(fetch, () => {
         const fetchS = sim.now - t0;
-        smalls(fetch.length > 0 ? phaseOps : 0, () => next(fetchS), 'latency');
+        smalls(storage, node, fetch.length > 0 ? phaseOps : 0, () => next(fetchS), 'latency');
       });
     },
     // outputs one key after another (Store.py put): to the request's document, to memory, or both
-    write: (_inv, next) => {
+    write: (inv, next) => {
+      const { req, f, node } = inv;
+      const place = (inv as FaasInvocation).place;
+      const cw = req.app.cw;
+      const fn = cw.functions[f];
+      const egressCap = containerEgressCapBps(ctx.topo.cluster, fn.cpu, params.dataflower.sleepQuotaCores);
       const put: Step[] = [];
       // a foreach producer first saves its keys into the request's document (put_keys: db.save, no retry)
       if (place.toDb[f] && cw.outEdges[f].some((e) => cw.edges[e].kind === 'foreach')) put.push((done) => docs.update(node, req.id, done));
@@ -149,10 +153,21 @@ export function runContainerFunction(
       const t0 = sim.now;
       series(put, () => {
         const putS = sim.now - t0;
-        smalls(phaseOps, () => next(putS), 'latency');
+        smalls(storage, node, phaseOps, () => next(putS), 'latency');
       });
     },
-  }, done);
+  };
+  HOOKS.set(ctx, h);
+  return h;
+}
+
+export function runContainerFunction(ctx: ModeContext, req: RequestCtx, f: number, i: number, node: number, place: DataPlacement, done: () => void): void {
+  const slot = req.run.base[f] + i;
+  const t = req.times;
+  if (!(t.arrive[slot] >= 0)) t.arrive[slot] = ctx.sim.now;
+  const inv = newInvocation(req, f, i, node) as FaasInvocation;
+  inv.place = place;
+  runInvocation(ctx, inv, faasHooks(ctx), done);
 }
 
 /**

@@ -27,6 +27,9 @@ export interface Invocation {
   cold: boolean;
   /** Bytes this invocation sent to remote consumers (DataFlower's pressure-aware release). */
   remoteBytes: number;
+  /** When its container was handed over (billing), and its fetch phase's data seconds. */
+  billedFrom: number;
+  fetchS: number;
   /** What the queue policy orders by (container-pool.ts CallInfo). */
   requestStart: number;
   app: number;
@@ -61,6 +64,8 @@ export function newInvocation(req: RequestCtx, f: number, i: number, node: numbe
     container: undefined,
     cold: false,
     remoteBytes: 0,
+    billedFrom: 0,
+    fetchS: 0,
     requestStart: req.t0,
     app: app.index,
     predictedS: app.service[f].mean,
@@ -71,48 +76,60 @@ export function newInvocation(req: RequestCtx, f: number, i: number, node: numbe
 
 /** Runs `inv` through the pipeline; `done` once the function's part is over (the container may still be held). */
 export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
-  const { sim, pools, nodes } = ctx;
   const { req, f, slot, node } = inv;
   const app = req.app;
   const fn = app.cw.functions[f];
-  const t = req.times;
-  t.node[slot] = node;
-  pools.acquire(
+  req.times.node[slot] = node;
+  // every step is a module function and each callback an inline arrow: no named closure per
+  // invocation (they cost an allocation and, under tsx, a name assignment each)
+  ctx.pools.acquire(
     poolKey(app, f),
     node,
     { memoryBytes: fn.memoryBytes, maxContainers: fn.maxContainers, dispatchPeriodS: hooks.dispatchPeriodS },
     (c, cold) => {
       inv.container = c;
       inv.cold = cold;
-      t.start[slot] = sim.now;
+      const t = req.times;
+      t.start[slot] = ctx.sim.now;
       t.cold[slot] = cold ? 1 : 0;
-      const billedFrom = sim.now;
-      const fetch = () =>
-        hooks.fetch(inv, (fetchS) => {
-          t.computeStart[slot] = sim.now;
-          const written = () =>
-            hooks.write(inv, (writeS) => {
-              t.dataS[slot] = fetchS + writeS;
-              t.end[slot] = sim.now;
-              const hold = hooks.holdS ? hooks.holdS(inv) : 0;
-              // billed now up to the release, so that a request's bill is complete when it ends
-              // a function that only sleeps (cpu 0) still holds a container with a quota: the one
-              // DataFlower gives it (dataflower.sleepQuotaCores), for the per-core billing rule
-              ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - billedFrom + hold);
-              if (hold > 0) sim.call(hold, () => pools.release(c));
-              else pools.release(c);
-              done();
-            });
-          const computed = () => {
-            t.computeEnd[slot] = sim.now;
-            written();
-          };
-          if (hooks.compute) hooks.compute(inv, computed);
-          else nodes.compute(node, serviceTime(app, f), fn.cpu, computed);
-        });
-      if (hooks.prepare) hooks.prepare(inv, fetch);
-      else fetch();
+      inv.billedFrom = ctx.sim.now;
+      if (hooks.prepare) hooks.prepare(inv, () => fetchStep(ctx, inv, hooks, done));
+      else fetchStep(ctx, inv, hooks, done);
     },
     inv,
   );
+}
+
+function fetchStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
+  hooks.fetch(inv, (fetchS) => {
+    inv.fetchS = fetchS;
+    inv.req.times.computeStart[inv.slot] = ctx.sim.now;
+    if (hooks.compute) hooks.compute(inv, () => writeStep(ctx, inv, hooks, done));
+    else {
+      const app = inv.req.app;
+      ctx.nodes.compute(inv.node, serviceTime(app, inv.f), app.cw.functions[inv.f].cpu, () => writeStep(ctx, inv, hooks, done));
+    }
+  });
+}
+
+function writeStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
+  inv.req.times.computeEnd[inv.slot] = ctx.sim.now;
+  hooks.write(inv, (writeS) => releaseStep(ctx, inv, hooks, done, writeS));
+}
+
+function releaseStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void, writeS: number): void {
+  const { sim, pools } = ctx;
+  const t = inv.req.times;
+  const fn = inv.req.app.cw.functions[inv.f];
+  t.dataS[inv.slot] = inv.fetchS + writeS;
+  t.end[inv.slot] = sim.now;
+  const hold = hooks.holdS ? hooks.holdS(inv) : 0;
+  // billed now up to the release, so that a request's bill is complete when it ends; a function
+  // that only sleeps (cpu 0) still holds a container with a quota: the one DataFlower gives it
+  // (dataflower.sleepQuotaCores), for the per-core billing rule
+  ctx.cost?.container(inv.req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom + hold);
+  const c = inv.container!;
+  if (hold > 0) sim.call(hold, () => pools.release(c));
+  else pools.release(c);
+  done();
 }
