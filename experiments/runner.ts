@@ -92,6 +92,28 @@ export function timestampRunId(d = new Date()): string {
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}-${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`;
 }
 
+/** Prefix of a run folder being created (hidden: listRuns skips names starting with '.'). */
+const STAGING = '.staging-';
+
+/** Removes staging folders whose creating process is gone (killed before its run folder appeared). */
+function sweepStaging(expDir: string): void {
+  if (!fs.existsSync(expDir)) return;
+  for (const d of fs.readdirSync(expDir)) {
+    if (!d.startsWith(STAGING)) continue;
+    const pid = Number(d.slice(d.lastIndexOf('-') + 1));
+    let alive = false;
+    try {
+      if (Number.isInteger(pid) && pid > 0) {
+        process.kill(pid, 0);
+        alive = true;
+      }
+    } catch {
+      alive = false;
+    }
+    if (!alive) fs.rmSync(path.join(expDir, d), { recursive: true, force: true });
+  }
+}
+
 /** Run ids of an experiment, oldest first (timestamp ids sort chronologically). */
 export function listRuns(outDir: string, experiment: string): string[] {
   const dir = path.join(outDir, experiment);
@@ -136,9 +158,11 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   // 2. The run directory.
   const expDir = path.join(o.outDir, def.name);
   let runId = o.runId;
+  sweepStaging(expDir);
   if (o.resume) {
     if (!runId) {
-      const runs = listRuns(o.outDir, def.name);
+      // the latest run that can be resumed: one with its run.json (a folder without it is not a run)
+      const runs = listRuns(o.outDir, def.name).filter((r) => fs.existsSync(path.join(expDir, r, 'run.json')));
       if (runs.length === 0) throw new ExpError(`--resume: no earlier run of '${def.name}' in ${expDir}`);
       runId = runs[runs.length - 1];
     }
@@ -156,11 +180,20 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   }
   const runDir = path.join(expDir, runId);
   const pointsDir = path.join(runDir, 'points');
-  fs.mkdirSync(pointsDir, { recursive: true });
-  sweepTemps(runDir);
-  sweepTemps(pointsDir);
-  atomicWrite(path.join(runDir, INCOMPLETE), 'this run has not finished; continue it with --resume\n');
-  atomicWrite(path.join(runDir, 'run.json'), `${JSON.stringify(shape, null, 2)}\n`);
+  if (o.resume) {
+    fs.mkdirSync(pointsDir, { recursive: true });
+    sweepTemps(runDir);
+    sweepTemps(pointsDir);
+    atomicWrite(path.join(runDir, INCOMPLETE), 'this run has not finished; continue it with --resume\n');
+  } else {
+    // a new run folder becomes visible only once it can be resumed: it is built under a hidden
+    // staging name (INCOMPLETE, run.json, points/) and renamed into place
+    const staging = path.join(expDir, `${STAGING}${runId}-${process.pid}`);
+    fs.mkdirSync(path.join(staging, 'points'), { recursive: true });
+    atomicWrite(path.join(staging, INCOMPLETE), 'this run has not finished; continue it with --resume\n');
+    atomicWrite(path.join(staging, 'run.json'), `${JSON.stringify(shape, null, 2)}\n`);
+    fs.renameSync(staging, runDir);
+  }
 
   // 3. Tasks not done yet.
   const records = new Map<string, PointRecord>();

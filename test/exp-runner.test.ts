@@ -146,3 +146,21 @@ test('plots: SVG parses, PNG has its signature and a plausible size, the report 
   t.is(rep.exitCode, 0, rep.stderr);
   t.true(fs.existsSync(path.join(out, 'index.html')));
 });
+
+test('a run folder appears only when it can be resumed; --resume skips folders without run.json; stale staging is swept', async (t) => {
+  const out = tmp('stage');
+  const opts = (extra: Partial<RunOptions> = {}): RunOptions => ({ def: getExperiment('tail'), outDir: out, quick: true, seeds: 1, jobs: 1, maxPoints: 1, overrides: { part: ['grid'] }, ...quiet, ...extra });
+  const first = await runExperiment(opts({ runId: '20260101-000000' }));
+  const expDir = path.dirname(first.runDir);
+  // what a kill between mkdir and run.json used to leave: a newer folder with no run.json
+  fs.mkdirSync(path.join(expDir, '20990101-000000', 'points'), { recursive: true });
+  // and what a kill before the rename leaves now: a hidden staging folder of a dead process
+  fs.mkdirSync(path.join(expDir, '.staging-20990101-000001-999999999'), { recursive: true });
+  const resumed = await runExperiment(opts({ resume: true }));
+  t.is(path.basename(resumed.runDir), '20260101-000000', '--resume picks the latest run that has run.json');
+  t.false(fs.existsSync(path.join(expDir, '.staging-20990101-000001-999999999')), 'stale staging removed');
+  // a fresh run is not blocked, and while running nothing half-made is listed
+  const fresh = await runExperiment(opts());
+  t.true(fs.existsSync(path.join(fresh.runDir, 'run.json')));
+  t.deepEqual(fs.readdirSync(expDir).filter((d) => d.startsWith('.staging-')), []);
+});
