@@ -25,6 +25,9 @@ import { loadMeasurements } from '../calibrate/measurements.js';
 import { evaluate, fitMeasurements } from '../calibrate/fit-measurements.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
 import { atomicWrite } from '../lib/atomic-write.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -30,6 +30,9 @@ import { ConfigError } from '../loader/load.js';
 import { loadMeasurements } from './measurements.js';
 import { runFromMeasurements } from './from-measurements.js';
 import { readProfile } from './profile.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 class UsageError extends Error {}
 

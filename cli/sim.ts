@@ -12,6 +12,9 @@ import { KEEP_ALIVE_POLICIES, PLACEMENT_POLICIES, QUEUE_POLICIES } from '../sim/
 import { runScenarioDetailed } from '../sim/run.js';
 import { MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
 import { MODES } from '../sim/modes/index.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 function fail(message: string): never {
   process.stderr.write(`flowsim: ${message}\n`);

@@ -14,6 +14,7 @@ import { ExpError } from './lib/errors.js';
 import { parseOverride, type Overrides } from './lib/sweep.js';
 import { DEFAULT_SEEDS, REPO_ROOT, RunFailed, listRuns, runExperiment, type RunOptions } from './runner.js';
 import type { ExperimentDef } from './types.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
 
 function commonOptions<T>(y: Argv<T>) {
   return y
@@ -185,4 +186,7 @@ export async function cli(args: string[], io: Io = processIo): Promise<number> {
 }
 
 const isMain = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (isMain) process.exitCode = await cli(hideBin(process.argv));
+if (isMain) {
+  exitQuietlyOnClosedPipe();
+  process.exitCode = await cli(hideBin(process.argv));
+}

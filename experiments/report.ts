@@ -11,6 +11,7 @@ import { parseCsv } from './lib/csv.js';
 import { atomicWrite } from './lib/fsutil.js';
 import { ExpError } from './lib/errors.js';
 import { INCOMPLETE, REPO_ROOT } from './runner.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
 
 const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -131,6 +132,7 @@ async function main(): Promise<void> {
 
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname);
 if (isMain) {
+  exitQuietlyOnClosedPipe();
   main().catch((e: unknown) => {
     process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(e instanceof ExpError ? 2 : 1);

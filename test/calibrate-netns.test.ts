@@ -111,3 +111,48 @@ anyTest.serial('cleanup removes a state file half-written by a killed writer, an
     fs.rmSync(live, { force: true });
   }
 });
+
+/**
+ * Ctrl-C hygiene through npm, as a user runs it: `npm run calibrate` is started in its own process
+ * group; once the testbed is up, SIGINT goes either to the whole group (a terminal's Ctrl-C) or to
+ * the npm process alone. Both must stop the run and leave no namespace, state file or process.
+ * FLOWSIM_SIGNAL_TRIES sets the tries per way (default 2; the closing note reports 20).
+ */
+const TRIES = Number(process.env.FLOWSIM_SIGNAL_TRIES ?? 2);
+for (const way of ['group', 'npm alone'] as const) {
+  test(`SIGINT to ${way === 'group' ? 'the process group (Ctrl-C)' : 'the npm process alone'} stops npm run calibrate and leaves nothing behind (${TRIES} tries)${note}`, async (t) => {
+    for (let k = 0; k < TRIES; k++) {
+      const child = spawn('npm', ['run', '-s', 'calibrate', '--', '--testbed', 'netns', '--quick', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-sig-'))], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      const id = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`testbed not up within 60 s: ${err}`)), 60_000);
+        child.stderr!.on('data', (d: Buffer) => {
+          err += d.toString();
+          const m = /testbed up: (fsim\d+)/.exec(err);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[1]!);
+          }
+        });
+        child.stdout!.resume();
+      });
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+      if (way === 'group') process.kill(-child.pid!, 'SIGINT');
+      else process.kill(child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 60_000))]);
+      t.not(code, 'hung', `try ${k + 1}: npm did not exit within 60 s of SIGINT`);
+      // the testbed's processes are gone a moment after npm (they are its grandchildren)
+      for (let w = 0; w < 50 && listNamespaces().some((n) => n.startsWith(`${id}-`)); w++) await new Promise((r) => setTimeout(r, 200));
+      t.deepEqual(listNamespaces().filter((n) => n.startsWith(`${id}-`)), [], `try ${k + 1}: namespaces left`);
+      t.false(fs.existsSync(path.join(STATE_DIR, `${id}.json`)), `try ${k + 1}: state file left`);
+      const ours = fs.readdirSync('/proc').filter((p) => {
+        try {
+          return /^\d+$/.test(p) && alive(Number(p)) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
+        } catch {
+          return false;
+        }
+      });
+      t.deepEqual(ours, [], `try ${k + 1}: processes left`);
+    }
+  });
+}

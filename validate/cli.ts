@@ -36,6 +36,9 @@ import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../s
 import { summarize } from '../sim/models/metrics.js';
 import { PlanError, planTemplate, scaleWorkflowBytes, workflowToFile, type PlanMode } from './plan.js';
 import { runRealCell, type RealResult } from './real.js';
+import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+
+exitQuietlyOnClosedPipe();
 
 class UsageError extends Error {}
 
