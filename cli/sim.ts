@@ -46,7 +46,10 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   const bw = r.storageBandwidthBps ? `${o.bandwidthMBps} MB/s (${(r.storageBandwidthBps / 1e6).toFixed(1)}e6 B/s)` : 'uncapped';
   lines.push(`flowsim: ${o.workflows.join(', ')} in ${r.mode} mode on ${r.cluster}, storage cap ${bw}, seed ${r.seed}, params ${r.params}`);
   lines.push(`  requests measured ${r.requests}: completed ${r.completed}, timed out ${r.timeouts}; throughput ${r.throughputRps.toFixed(3)} req/s`);
-  lines.push(`  e2e latency        mean ${fmtS(r.e2e.mean)}  p50 ${fmtS(r.e2e.p50)}  p99 ${fmtS(r.e2e.p99)}  max ${fmtS(r.e2e.max)}`);
+  // a percentile says how many samples it stands on; under 100, "p99" is an interpolation near the maximum
+  const n = r.e2e.count;
+  const p99Note = n === 0 ? '' : n === 1 ? ' (n=1: the one sample)' : n < 100 ? ` (n=${n}, under 100: near the maximum)` : ` (n=${n})`;
+  lines.push(`  e2e latency        mean ${fmtS(r.e2e.mean)}  p50 ${fmtS(r.e2e.p50)}  p99 ${fmtS(r.e2e.p99)}${p99Note}  max ${fmtS(r.e2e.max)}`);
   lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
   lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
   lines.push(`  containers         ${r.coldStarts} cold starts${r.prewarms ? `, ${r.prewarms} pre-warmed` : ''}, peak ${r.containersPeak} live`);
@@ -210,6 +213,15 @@ async function main(): Promise<void> {
   }
   if (argv.json) console.log(JSON.stringify(result, null, 2));
   else console.log(summary(result, opts));
+  // a run that measured nothing is not a result: say why and what would fix it, and fail
+  if (result.requests === 0) {
+    const warm = opts.warmupRequests ?? DEFAULTS.warmupRequests;
+    process.stderr.write(
+      `flowsim: no request was measured: every request sent in the ${opts.durationS ?? DEFAULTS.durationS} s window fell in the warm-up (the first ${warm} requests${opts.warmupS ? ` or the first ${opts.warmupS} s` : ''}). ` +
+        `Give --warmup-requests 0, a longer --duration, or more load (--rpm, --clients).\n`,
+    );
+    process.exitCode = 1;
+  }
 }
 
 main().catch((e: unknown) => {

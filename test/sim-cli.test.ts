@@ -74,3 +74,13 @@ test('CLI bad YAML: a cycle names the file and path; nothing is written', async 
   t.regex(r.stderr, /cyc\.yaml.*cycle/);
   t.false(existsSync(trace));
 });
+
+test('CLI: a run that measured nothing exits 1 and says which option would fix it; percentiles carry their sample count', async (t) => {
+  // cycles takes ~44 s per request in hyperflow mode: in 30 s only the 2 warm-up requests are sent
+  const none = await cli(['-w', 'cycles', '-m', 'hyperflow', '-d', '30']);
+  t.is(none.exitCode, 1, none.stderr);
+  t.regex(none.stderr, /no request was measured.*--warmup-requests 0, a longer --duration/);
+  const few = await cli(['-w', 'wordcount', '-m', 'hyperflow', '-d', '5']);
+  t.is(few.exitCode, 0, few.stderr);
+  t.regex(few.stdout, /p99 [\d.]+ s \(n=\d+, under 100: near the maximum\)/);
+});
