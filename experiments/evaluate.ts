@@ -31,7 +31,8 @@ export interface PointRecord {
   configHash: string;
   /** Simulated events (deterministic). */
   events: number;
-  rows: Array<{ workflow: string; metrics: Record<string, number | null> }>;
+  /** `measured`: requests measured for that workflow (absent for custom points and older records). */
+  rows: Array<{ workflow: string; metrics: Record<string, number | null>; measured?: number }>;
   /** Wall-clock figures; never written to points.csv. */
   timing: Record<string, number>;
 }
@@ -115,6 +116,7 @@ export async function evaluateTask(t: Task): Promise<PointRecord> {
     // several apps of one workflow (bursty phases): the later ones are labelled name#2, name#3...
     workflow: ((n) => (n > 1 ? `${app.workflow}#${n}` : app.workflow))(seen.set(app.workflow, (seen.get(app.workflow) ?? 0) + 1).get(app.workflow)!),
     metrics: Object.fromEntries(def.metrics.map((m) => [m.name, metricValue(result, app, m.name)])),
+    measured: app.requests,
   }));
   return {
     key,

@@ -92,6 +92,13 @@ export function timestampRunId(d = new Date()): string {
   return `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1, 2)}${pad(d.getUTCDate(), 2)}-${pad(d.getUTCHours(), 2)}${pad(d.getUTCMinutes(), 2)}${pad(d.getUTCSeconds(), 2)}`;
 }
 
+/** `bandwidth=50 mode=faasflow`: a point, for messages. */
+function describePoint(p: Point): string {
+  return Object.entries(p)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
 /** Prefix of a run folder being created (hidden: listRuns skips names starting with '.'). */
 const STAGING = '.staging-';
 
@@ -238,7 +245,14 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
 
   // 5. Outputs.
   const sorted = [...records.values()].sort((a, b) => a.index - b.index || a.seed - b.seed);
-  const headline = await writeOutputs(def, runDir, runId, sorted, shape, o, Date.now() - t0);
+  // results that measured nothing are said plainly (a '-' in a table is easy to miss)
+  const empty = sorted.flatMap((r) => r.rows.filter((row) => row.measured === 0).map((row) => `${describePoint(r.point)} seed ${r.seed} ${row.workflow}`));
+  const measuredRows = sorted.reduce((n, r) => n + r.rows.filter((row) => row.measured !== undefined).length, 0);
+  const headline = await writeOutputs(def, runDir, runId, sorted, shape, o, Date.now() - t0, empty);
+  if (empty.length > 0) {
+    log(`${def.name}: WARNING: ${empty.length} of ${measuredRows} results measured no request (every request fell in the warm-up or the window was too short for one): ${empty.slice(0, 5).join('; ')}${empty.length > 5 ? '; ...' : ''}. Their metrics are empty ('-'); a longer window (without --quick) or less warm-up would fix them.`);
+    if (empty.length === measuredRows) throw new RunFailed(`${def.name}: no result measured any request; outputs are in ${runDir}, but nothing in them is a measurement`);
+  }
   fs.rmSync(path.join(runDir, INCOMPLETE), { force: true });
   return { runId, runDir, points: points.length, tasks: total, evaluated: written, reused, wallSeconds: (Date.now() - t0) / 1000, headline };
 }
@@ -431,6 +445,7 @@ async function writeOutputs(
   shape: RunShape,
   o: RunOptions,
   wallMs: number,
+  measuredNothing: string[] = [],
 ): Promise<string> {
   const axes = axisNames(def);
   const metrics = def.metrics.map((m) => m.name);
@@ -506,6 +521,8 @@ async function writeOutputs(
     plots,
     plotsSkipped: skipped,
     configsSha256: sha256(stableStringify(configHashes)),
+    /** Point x seed x workflow results with no measured request (their metrics are empty). */
+    measuredNothing,
   };
   atomicWrite(path.join(runDir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return headline;

@@ -164,3 +164,16 @@ test('a run folder appears only when it can be resumed; --resume skips folders w
   t.true(fs.existsSync(path.join(fresh.runDir, 'run.json')));
   t.deepEqual(fs.readdirSync(expDir).filter((d) => d.startsWith('.staging-')), []);
 });
+
+test('an experiment whose results measured no request says so, lists them in the manifest, and fails', async (t) => {
+  const out = tmp('empty');
+  const logs: string[] = [];
+  const e = await t.throwsAsync(
+    runExperiment({ def: getExperiment('tail'), outDir: out, quick: true, seeds: 1, jobs: 1, maxPoints: 2, overrides: { part: ['grid'] }, progress: 'none', log: (s) => logs.push(s), backend: path.join(ROOT, 'test/fixtures/backend-warmup-only.ts'), runId: 'empty' }),
+  );
+  t.regex(e!.message, /no result measured any request/);
+  t.true(logs.some((l) => /WARNING: 2 of 2 results measured no request/.test(l)), logs.join('\n'));
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'tail', 'empty', 'manifest.json'), 'utf8'));
+  t.is(manifest.measuredNothing.length, 2);
+  t.regex(manifest.measuredNothing[0], /seed 1 genome/);
+});
