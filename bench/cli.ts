@@ -20,7 +20,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runPhold, type PholdCase } from './phold.js';
 import { runNetworkBench, type NetworkPattern } from './network.js';
-import { runLargeWorkflow, runManyRequests } from './workflow.js';
+import { runLargeWorkflow, runManyRequests, type LargeWorkflowResult } from './workflow.js';
 import { loadMeasurements } from '../calibrate/measurements.js';
 import { evaluate, fitMeasurements } from '../calibrate/fit-measurements.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
@@ -80,6 +80,10 @@ const CASES = [
   'requests-dataflower',
 ] as const;
 
+function largeRow(name: string, r: LargeWorkflowResult, note: string): CaseResult {
+  return { case: name, status: 'ok', wallS: r.wallS, events: r.events, eventsPerS: r.eventsPerS, peakRssBytes: peakRss(), detail: { ...r }, note };
+}
+
 function pholdRow(c: PholdCase): CaseResult {
   return {
     case: c.name,
@@ -128,31 +132,13 @@ function runCase(name: string, o: CaseOptions): CaseResult {
     const mode = name.slice('workflow-'.length) as ModeName;
     if (!MODE_NAMES.includes(mode)) fail(`unknown case '${name}'`);
     const r = runLargeWorkflow(mode, o.tasks);
-    return {
-      case: name,
-      status: 'ok',
-      wallS: r.wallS,
-      events: r.events,
-      eventsPerS: r.eventsPerS,
-      peakRssBytes: peakRss(),
-      detail: { ...r },
-      note: `${r.workflow} on ${r.nodes} nodes, revision conflicts off: ${r.completed} request done, e2e ${r.e2eS.toFixed(2)} s simulated; target < 5 s wall`,
-    };
+    return largeRow(name, r, `${r.workflow} on ${r.nodes} nodes, revision conflicts off: ${r.completed} request done, e2e ${r.e2eS.toFixed(2)} s simulated; target < 5 s wall`);
   }
   if (name.startsWith('conflicts-')) {
     const mode = name.slice('conflicts-'.length) as ModeName;
     if (mode !== 'hyperflow' && mode !== 'faasflow') fail(`unknown case '${name}'`);
     const r = runLargeWorkflow(mode, Math.min(o.tasks, 1000), 'genome', 100, true);
-    return {
-      case: name,
-      status: 'ok',
-      wallS: r.wallS,
-      events: r.events,
-      eventsPerS: r.eventsPerS,
-      peakRssBytes: peakRss(),
-      detail: { ...r },
-      note: `${r.workflow} on ${r.nodes} nodes with CouchDB revision conflicts (uploads ~ n^2/2 for n parallel writers): e2e ${r.e2eS.toFixed(2)} s simulated${r.completed === 0 ? ' (the request timed out at 60 s; the run goes on until its functions end)' : ''}`,
-    };
+    return largeRow(name, r, `${r.workflow} on ${r.nodes} nodes with CouchDB revision conflicts (uploads ~ n^2/2 for n parallel writers): e2e ${r.e2eS.toFixed(2)} s simulated${r.completed === 0 ? ' (the request timed out at 60 s)' : ''}`);
   }
   if (name === 'requests-dataflower') {
     const milestones = [100_000, 300_000, 1_000_000].filter((m) => m < o.requests);

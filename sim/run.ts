@@ -16,21 +16,13 @@ import { Topology } from './models/topology.js';
 import { WorkflowRun } from './models/workflow-run.js';
 import { compileWorkflow } from './models/workflow.js';
 import { WorkloadDriver } from './models/workload.js';
-import type { Samples } from './models/metrics.js';
-import { Recorder, type AppAccum } from './recorder.js';
+import { Recorder } from './recorder.js';
 import { createMode } from './modes/index.js';
 import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes/mode.js';
-import type { CostResult, PolicyNames, Scenario, SimResult } from './scenario.js';
+import type { PolicyNames, Scenario, SimResult } from './scenario.js';
 import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
 import { keepAlivePolicy, placementPolicy, queuePolicy } from './policies/index.js';
 
-function costResult(m: CostMeter, bytes: number): CostResult {
-  const p = m.prices;
-  const compute = m.total.gbSeconds * p.perGBSecond;
-  const invocations = m.total.invocations * p.perInvocation;
-  const transfer = (bytes / 1e9) * p.perGBTransferred;
-  return { prices: p.name, gbSeconds: m.total.gbSeconds, invocations: m.total.invocations, transferredGB: bytes / 1e9, usd: { compute, invocations, transfer, total: compute + invocations + transfer } };
-}
 
 export interface RunOptions {
   /** Keep running until the event queue is empty (keep-alive expiries included): for invariant tests. */
@@ -186,7 +178,6 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   sim.run();
 
   const appResults = rec.appResults(apps);
-  const all = (pick: (a: AppAccum) => Samples) => rec.overall(pick);
   const links = net
     .links()
     .filter((l) => !l.name.startsWith('ctr'))
@@ -201,16 +192,16 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     requests: appResults.reduce((x, a) => x + a.requests, 0),
     completed: appResults.reduce((x, a) => x + a.completed, 0),
     timeouts: appResults.reduce((x, a) => x + a.timeouts, 0),
-    e2e: all((a) => a.e2e),
-    dataOverhead: all((a) => a.data),
-    schedulingOverhead: all((a) => a.sched),
+    e2e: rec.overall((a) => a.e2e),
+    dataOverhead: rec.overall((a) => a.data),
+    schedulingOverhead: rec.overall((a) => a.sched),
     throughputRps: appResults.reduce((x, a) => x + a.throughputRps, 0),
     coldStarts: pools.coldStarts,
     prewarms: pools.prewarms,
     abandoned: { ...rec.abandoned(), bytesInFlight: net.bytesInFlight },
     containersPeak: pools.peak,
     policies,
-    cost: costResult(cost, net.bytesSent),
+    cost: cost.result(net.bytesSent),
     controlMessages: control.messages,
     engineOperations: control.operations,
     remoteStoreOps: storage.remoteOps,

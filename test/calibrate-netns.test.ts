@@ -24,6 +24,35 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Resolves with the testbed id once `child` (a calibrate run) prints that its testbed is up. */
+function testbedUp(child: ReturnType<typeof spawn>): Promise<string> {
+  let err = '';
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`testbed not up within 60 s: ${err}`)), 60_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /testbed up: (fsim\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stdout?.resume();
+    child.on('exit', (code) => reject(new Error(`calibrate exited ${code} before the testbed was up: ${err}`)));
+  });
+}
+
+/** Live processes whose command line names the testbed `id`. */
+function processesMentioning(id: string): string[] {
+  return fs.readdirSync('/proc').filter((p) => {
+    try {
+      return /^\d+$/.test(p) && alive(Number(p)) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
+    } catch {
+      return false;
+    }
+  });
+}
+
 test(`shaping holds a 25 MB/s cap within tolerance both ways; a missing netem is reported, not fatal${note}`, async (t) => {
   const tb = await startNetnsTestbed({ workers: 1, rateBps: 25e6, delayS: 0.001, signalHooks: false });
   try {
@@ -55,19 +84,7 @@ test(`a calibration killed midway leaves no namespace, qdisc or process after th
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let err = '';
-  const id = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`testbed not up within 60 s: ${err}`)), 60_000);
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /testbed up: (fsim\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`calibrate exited ${code} before the testbed was up: ${err}`)));
-  });
+  const id = await testbedUp(child);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
   // leftovers exist (so this test can fail if cleanup does nothing)
@@ -83,15 +100,7 @@ test(`a calibration killed midway leaves no namespace, qdisc or process after th
   t.deepEqual(state.pids.filter(alive), [], 'no redis-server/runtime left');
   t.false(fs.existsSync(stateFile), 'state file removed');
   // qdiscs, veths and ifbs lived only inside the deleted namespaces; nothing of ours in the root ns
-  const procs = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p) && alive(Number(p)));
-  const ours = procs.filter((p) => {
-    try {
-      return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
-    } catch {
-      return false;
-    }
-  });
-  t.deepEqual(ours, [], 'no process mentions the killed testbed');
+  t.deepEqual(processesMentioning(id), [], 'no process mentions the killed testbed');
 });
 
 // needs no root: only state files are involved
@@ -122,20 +131,9 @@ const TRIES = Number(process.env.FLOWSIM_SIGNAL_TRIES ?? 2);
 for (const way of ['group', 'npm alone'] as const) {
   test(`SIGINT to ${way === 'group' ? 'the process group (Ctrl-C)' : 'the npm process alone'} stops npm run calibrate and leaves nothing behind (${TRIES} tries)${note}`, async (t) => {
     for (let k = 0; k < TRIES; k++) {
-      const child = spawn('npm', ['run', '-s', 'calibrate', '--', '--testbed', 'netns', '--quick', '--out', fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-sig-'))], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
-      const id = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`testbed not up within 60 s: ${err}`)), 60_000);
-        child.stderr!.on('data', (d: Buffer) => {
-          err += d.toString();
-          const m = /testbed up: (fsim\d+)/.exec(err);
-          if (m) {
-            clearTimeout(timer);
-            resolve(m[1]!);
-          }
-        });
-        child.stdout!.resume();
-      });
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-sig-'));
+      const child = spawn('npm', ['run', '-s', 'calibrate', '--', '--testbed', 'netns', '--quick', '--out', out], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      const id = await testbedUp(child);
       const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
       if (way === 'group') process.kill(-child.pid!, 'SIGINT');
       else process.kill(child.pid!, 'SIGINT');
@@ -145,14 +143,8 @@ for (const way of ['group', 'npm alone'] as const) {
       for (let w = 0; w < 50 && listNamespaces().some((n) => n.startsWith(`${id}-`)); w++) await new Promise((r) => setTimeout(r, 200));
       t.deepEqual(listNamespaces().filter((n) => n.startsWith(`${id}-`)), [], `try ${k + 1}: namespaces left`);
       t.false(fs.existsSync(path.join(STATE_DIR, `${id}.json`)), `try ${k + 1}: state file left`);
-      const ours = fs.readdirSync('/proc').filter((p) => {
-        try {
-          return /^\d+$/.test(p) && alive(Number(p)) && fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id);
-        } catch {
-          return false;
-        }
-      });
-      t.deepEqual(ours, [], `try ${k + 1}: processes left`);
+      t.deepEqual(processesMentioning(id), [], `try ${k + 1}: processes left`);
+      fs.rmSync(out, { recursive: true, force: true });
     }
   });
 }

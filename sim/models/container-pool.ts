@@ -46,7 +46,6 @@ type Waiter = (c: Container, cold: boolean) => void;
 /** What the queue policy may know about a call (the rest of WaitingCall is the pool's). */
 export type CallInfo = Omit<WaitingCall, 'seq' | 'arrival'>;
 
-
 interface Pool {
   key: string;
   /** `key@node`: the keep-alive policy's name for the pool. */
@@ -198,12 +197,13 @@ export class ContainerPools {
     this.live++;
     this.liveOn[p.node]++;
     if (this.live > this.peak) this.peak = this.live;
-    this.coldStarts++;
     const c: Container = { id: this.nextId++, pool: p, node: p.node, memoryBytes: p.memoryBytes, lastUsed: this.sim.now, expiry: -1, busy: true };
     this.onCreate?.(c);
     const t = Math.max(0, this.coldStart.sample(this.rng));
-    if (cb) this.sim.call(t, () => cb(c, true));
-    else {
+    if (cb) {
+      this.coldStarts++;
+      this.sim.call(t, () => cb(c, true));
+    } else {
       // a pre-warmed container: ready after its cold start, then it serves the queue or idles
       p.prewarming++;
       this.sim.call(t, () => {
@@ -220,8 +220,7 @@ export class ContainerPools {
       this.evictFor(p.node, p.memoryBytes);
       if (!this.nodes.reserve(p.node, p.memoryBytes)) return;
     }
-    this.prewarms++;
-    this.coldStarts--; // counted apart: a pre-warm is not a call's cold start
+    this.prewarms++; // counted apart from coldStarts: a pre-warm is not a call's cold start
     this.startContainer(p, undefined);
   }
 
@@ -248,12 +247,13 @@ export class ContainerPools {
       return;
     }
     c.busy = false;
-    const d = prewarmed ? { keepS: this.keepAlive.onIdle(p.id, this.sim.now, false).keepS, prewarmS: 0 } : this.keepAlive.onIdle(p.id, this.sim.now, p.count - p.idle.length - p.prewarming === 1);
-    if (d.prewarmS > 0 || d.keepS <= 0) {
+    // a pre-warmed container is kept for the policy's window, never pre-warmed again at once
+    const d = this.keepAlive.onIdle(p.id, this.sim.now, !prewarmed && p.count - p.idle.length - p.prewarming === 1);
+    const prewarmS = prewarmed ? 0 : d.prewarmS;
+    if (prewarmS > 0 || d.keepS <= 0) {
       // unloaded now; a fresh container later if the policy pre-warms
-      p.idle.push(c);
       this.destroy(c, true);
-      if (d.prewarmS > 0) this.sim.call(d.prewarmS, () => this.prewarm(p));
+      if (prewarmS > 0) this.sim.call(prewarmS, () => this.prewarm(p));
       return;
     }
     p.idle.push(c);

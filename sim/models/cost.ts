@@ -16,6 +16,7 @@
  * GiB-based GB-s for memory, as AWS bills (memory in MB of 2^20 bytes, 1024 MB = 1 GB).
  */
 import type { RequestCtx } from '../modes/mode.js';
+import type { CostResult } from '../scenario.js';
 
 export interface PriceTable {
   name: string;
@@ -82,8 +83,21 @@ export class CostMeter {
     return r;
   }
 
+  /** USD of a use, by part. */
+  parts(t: CostTotals, transferredBytes = 0): { compute: number; invocations: number; transfer: number; total: number } {
+    const compute = t.gbSeconds * this.prices.perGBSecond;
+    const invocations = t.invocations * this.prices.perInvocation;
+    const transfer = (transferredBytes / 1e9) * this.prices.perGBTransferred;
+    return { compute, invocations, transfer, total: compute + invocations + transfer };
+  }
+
   /** USD of a use. */
   usd(t: CostTotals, transferredBytes = 0): number {
-    return t.gbSeconds * this.prices.perGBSecond + t.invocations * this.prices.perInvocation + (transferredBytes / 1e9) * this.prices.perGBTransferred;
+    return this.parts(t, transferredBytes).total;
+  }
+
+  /** The whole run's bill, with the bytes it carried between nodes. */
+  result(transferredBytes: number): CostResult {
+    return { prices: this.prices.name, gbSeconds: this.total.gbSeconds, invocations: this.total.invocations, transferredGB: transferredBytes / 1e9, usd: this.parts(this.total, transferredBytes) };
   }
 }

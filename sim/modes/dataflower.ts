@@ -166,46 +166,46 @@ export class DataFlowerMode implements Mode {
 
   private makeHooks(): InvocationHooks {
     return {
-    dispatchPeriodS: this.ctx.params.dataflower.dispatchPeriodS,
-    // in-container fetch: every input is on the host now; large ones are read over the socket
-    fetch: (inv, next) => {
-      const { sim, storage, params } = this.ctx;
-      const { req, f, i, node } = inv;
-      const cw = req.app.cw;
-      const run = req.run;
-      const reads: number[] = [];
-      for (const e of cw.inEdges[f]) {
-        const edge = cw.edges[e];
-        if (edge.bytes <= params.storage.inlineBytes) continue;
-        const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
-        for (let k = 0; k < items; k++) reads.push(edge.bytes);
-      }
-      const fetchStart = sim.now;
-      const readNext = (k: number) => {
-        if (k < reads.length) storage.localGet(node, reads[k], () => readNext(k + 1));
-        else next(sim.now - fetchStart);
-      };
-      readNext(0);
-    },
-    compute: (inv, next) => this.compute(inv, next),
-    // the FLU posts its end outputs and returns once its local writes are done
-    write: (inv, next) => {
-      const { sim } = this.ctx;
-      const { req, f, i, node } = inv;
-      const postStart = sim.now;
-      req.run.finish(f, i);
-      const chosen = req.run.chooseSwitch(f);
-      // the bytes are counted when queued, before the FLU's local writes end
-      this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
-    },
-    // pressure-aware release: the container is held while the DLU still sends
-    holdS: (inv) => {
-      const params = this.ctx.params;
-      const t = inv.req.times;
-      const exec = t.end[inv.slot] - t.start[inv.slot];
-      const delay = inv.remoteBytes / (params.dataflower.pressureFactor * this.egressCap(inv.req.app.cw.functions[inv.f].cpu)) - exec;
-      return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
-    },
+      dispatchPeriodS: this.ctx.params.dataflower.dispatchPeriodS,
+      // in-container fetch: every input is on the host now; large ones are read over the socket
+      fetch: (inv, next) => {
+        const { sim, storage, params } = this.ctx;
+        const { req, f, i, node } = inv;
+        const cw = req.app.cw;
+        const run = req.run;
+        const reads: number[] = [];
+        for (const e of cw.inEdges[f]) {
+          const edge = cw.edges[e];
+          if (edge.bytes <= params.storage.inlineBytes) continue;
+          const items = run.delivered[run.edgeBase[e] + (edge.kind === 'foreach' ? i : 0)];
+          for (let k = 0; k < items; k++) reads.push(edge.bytes);
+        }
+        const fetchStart = sim.now;
+        const readNext = (k: number) => {
+          if (k < reads.length) storage.localGet(node, reads[k], () => readNext(k + 1));
+          else next(sim.now - fetchStart);
+        };
+        readNext(0);
+      },
+      compute: (inv, next) => this.compute(inv, next),
+      // the FLU posts its end outputs and returns once its local writes are done
+      write: (inv, next) => {
+        const { sim } = this.ctx;
+        const { req, f, i, node } = inv;
+        const postStart = sim.now;
+        req.run.finish(f, i);
+        const chosen = req.run.chooseSwitch(f);
+        // the bytes are counted when queued, before the FLU's local writes end
+        this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
+      },
+      // pressure-aware release: the container is held while the DLU still sends
+      holdS: (inv) => {
+        const params = this.ctx.params;
+        const t = inv.req.times;
+        const exec = t.end[inv.slot] - t.start[inv.slot];
+        const delay = inv.remoteBytes / (params.dataflower.pressureFactor * this.egressCap(inv.req.app.cw.functions[inv.f].cpu)) - exec;
+        return params.dataflower.pressureAware && delay >= 0.005 ? delay : 0;
+      },
     };
   }
 
