@@ -6,6 +6,8 @@
  *   workflow  a 10,000-task generated workflow on 100 nodes in each mode; many df-wordcount
  *             requests in dataflower mode with peak RSS per run length
  *   calibrate a fit over each shipped measurements file (configs/measurements), target < 2 min
+ *   overload  wordcount/hyperflow at 6,000 rpm with timed-out work continuing or cancelled:
+ *             live heap at 60 s and 960 s of sending, target flat
  *   all       every case, each in its own child process (so peak memory is per case); with
  *             --json also writes results/bench/<run-id>.json
  *
@@ -20,7 +22,9 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { runPhold, type PholdCase } from './phold.js';
 import { runNetworkBench, type NetworkPattern } from './network.js';
-import { runLargeWorkflow, runManyRequests, type LargeWorkflowResult } from './workflow.js';
+import { runLargeWorkflow, runManyRequests, runOverload, type LargeWorkflowResult } from './workflow.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { loadMeasurements } from '../calibrate/measurements.js';
 import { evaluate, fitMeasurements } from '../calibrate/fit-measurements.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
@@ -64,6 +68,7 @@ interface CaseOptions {
   tasks: number;
   requests: number;
   rpm: number;
+  overloadS: number;
 }
 
 /** Every case `all` runs, in order. */
@@ -78,6 +83,8 @@ const CASES = [
   'calibrate-faasflow-paper',
   'calibrate-dataflower-paper',
   'requests-dataflower',
+  'overload-continue',
+  'overload-cancel',
 ] as const;
 
 function largeRow(name: string, r: LargeWorkflowResult, note: string): CaseResult {
@@ -155,6 +162,31 @@ function runCase(name: string, o: CaseOptions): CaseResult {
       note: `${r.requests} df-wordcount requests at ${r.rpm} rpm; peak RSS ${r.peakRssAt.map((p) => `${p.requests}: ${(p.peakRssBytes / 2 ** 20).toFixed(0)} MiB`).join(', ')}`,
     };
   }
+  if (name.startsWith('overload-')) {
+    const onTimeout = name.slice('overload-'.length);
+    if (onTimeout !== 'continue' && onTimeout !== 'cancel') fail(`unknown case '${name}'`);
+    // a full GC before each reading, so that the figure is the live set, not V8's lazy growth
+    v8.setFlagsFromString('--expose-gc');
+    (globalThis as { gc?: unknown }).gc = vm.runInNewContext('gc');
+    const durationS = o.overloadS;
+    const r = runOverload(onTimeout, durationS, [60, durationS]);
+    const at = (t: number) => r.liveHeapAt.find((x) => x.simS === t)?.liveHeapBytes ?? NaN;
+    const h60 = at(60);
+    const hEnd = at(durationS);
+    const ratio = hEnd / h60;
+    const flat = ratio < 1.5;
+    const MiB = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+    return {
+      case: name,
+      status: 'ok',
+      wallS: r.wallS,
+      events: r.events,
+      eventsPerS: r.events / r.wallS,
+      peakRssBytes: peakRss(),
+      detail: { ...r, liveHeap60: h60, liveHeapEnd: hEnd, ratio },
+      note: `${r.workflow}/${r.mode} at ${r.rpm} rpm for ${durationS} s, onTimeout ${onTimeout}: live heap ${MiB(h60)} at 60 s, ${MiB(hEnd)} at ${durationS} s (x${ratio.toFixed(2)}; ${r.completed} completed, ${r.timeouts} timed out); target flat (< x1.5): ${flat ? 'met' : 'MISSED'}`,
+    };
+  }
   if (name.startsWith('calibrate-')) {
     // a whole fit over a shipped measurements file, as `npm run calibrate -- --from` runs it
     const file = join(ROOT, 'configs', 'measurements', `${name.slice('calibrate-'.length)}.yaml`);
@@ -197,6 +229,8 @@ function runCaseInChild(name: string, o: CaseOptions, timeoutS: number): CaseRes
     String(o.requests),
     '--rpm',
     String(o.rpm),
+    '--overload-s',
+    String(o.overloadS),
   ];
   const t0 = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: timeoutS * 1000, killSignal: 'SIGKILL', maxBuffer: 64 << 20 });
@@ -262,6 +296,7 @@ async function main(): Promise<void> {
     .command('network', '10,000 concurrent flows over 100 nodes (two traffic patterns): flow events/s and flows touched per recomputation')
     .command('workflow', 'a 10,000-task generated workflow on 100 nodes in each mode (revision conflicts off), 1,000 tasks with them on (hyperflow, faasflow); many df-wordcount requests (dataflower) with peak RSS')
     .command('calibrate', 'a fit over each shipped measurements file (configs/measurements), as calibrate --from runs it; target under 2 minutes')
+    .command('overload', 'wordcount in hyperflow mode at 6,000 rpm, far past what the cluster serves, with the client timeout continuing and cancelling the work: live heap at 60 s and at --overload-s; target flat')
     .command('all', 'every case, each in a child process; --json also writes results/bench/<run-id>.json')
     .command('case <name>', false) // internal: one case, JSON result on the last stdout line
     .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON (all: also write results/bench/<run-id>.json)' })
@@ -272,9 +307,10 @@ async function main(): Promise<void> {
     .option('tasks', { type: 'number', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
     .option('requests', { type: 'number', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
     .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
+    .option('overload-s', { type: 'number', default: 960, describe: 'overload: seconds of the long send window' })
     .option('timeout', { type: 'number', default: 3600, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
     .option('out', { type: 'string', default: join(ROOT, 'results', 'bench'), describe: 'all --json: directory for <run-id>.json' })
-    .demandCommand(1, 'name a case: phold, network, workflow, calibrate or all')
+    .demandCommand(1, 'name a case: phold, network, workflow, calibrate, overload or all')
     .strict()
     .help()
     .fail((msg, err) => {
@@ -283,12 +319,13 @@ async function main(): Promise<void> {
     });
   const argv = await parser.parse();
   const cmd = String(argv._[0]);
-  const positive = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, timeout: argv.timeout };
+  const positive = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, timeout: argv.timeout, 'overload-s': argv['overload-s'] };
   for (const [k, v] of Object.entries(positive)) {
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) fail(`--${k}: expected a positive number, got ${v}`);
-    if (k !== 'rpm' && k !== 'timeout' && !Number.isInteger(v)) fail(`--${k}: expected an integer, got ${v}`);
+    if (k !== 'rpm' && k !== 'timeout' && k !== 'overload-s' && !Number.isInteger(v)) fail(`--${k}: expected an integer, got ${v}`);
   }
-  const o: CaseOptions = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm };
+  if (argv['overload-s'] <= 60) fail(`--overload-s: expected more than 60 (the short window it is compared with), got ${argv['overload-s']}`);
+  const o: CaseOptions = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, overloadS: argv['overload-s'] };
 
   if (cmd === 'case') {
     const r = runCase(String(argv.name), o);
@@ -301,7 +338,7 @@ async function main(): Promise<void> {
     else process.stdout.write(`${pholdTable(cases)}\n`);
     return;
   }
-  const names: string[] = cmd === 'calibrate' ? ['calibrate-faasflow-paper', 'calibrate-dataflower-paper'] : cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'conflicts-hyperflow', 'conflicts-faasflow', 'requests-dataflower'] : [...CASES];
+  const names: string[] = cmd === 'calibrate' ? ['calibrate-faasflow-paper', 'calibrate-dataflower-paper'] : cmd === 'network' ? ['network-racks', 'network-uniform'] : cmd === 'workflow' ? [...MODE_NAMES.map((m) => `workflow-${m}`), 'conflicts-hyperflow', 'conflicts-faasflow', 'requests-dataflower'] : cmd === 'overload' ? ['overload-continue', 'overload-cancel'] : [...CASES];
   const started = new Date();
   const measured = machine();
   const rows: CaseResult[] = [];

@@ -125,3 +125,69 @@ export function runManyRequests(requests: number, milestones: number[], rpm = 12
   sample(r.requests);
   return { workflow, mode, rpm, requests: r.requests, wallS, events: r.events, eventsPerS: r.events / wallS, completed: r.completed, timeouts: r.timeouts, peakRssAt };
 }
+
+export interface OverloadResult {
+  workflow: string;
+  mode: ModeName;
+  onTimeout: 'continue' | 'cancel';
+  rpm: number;
+  durationS: number;
+  requests: number;
+  completed: number;
+  timeouts: number;
+  cancelled: number;
+  abandoned: number;
+  simulatedS: number;
+  wallS: number;
+  events: number;
+  /** Live heap (after a full GC) when the simulated clock passed each mark, and at the end. */
+  liveHeapAt: Array<{ simS: number; liveHeapBytes: number }>;
+}
+
+/** A full GC, then the heap in use (the live set); the plain heapUsed when gc cannot be exposed. */
+function liveHeap(): number {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) g();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Sustained overload (issue 15): `workflow` in `mode` at `rpm` for `durationS`, far above what
+ * the cluster serves, with the client timeout's effect `onTimeout`. The live heap is read after a
+ * full GC each time the simulated clock passes a mark (RSS alone says little: V8 grows its heap
+ * lazily up to its limit). Memory is flat when the live heap at the end of a long send window is
+ * that of a short one.
+ */
+export function runOverload(onTimeout: 'continue' | 'cancel', durationS: number, marksS: number[], rpm = 6000, workflow = 'wordcount', mode: ModeName = 'hyperflow'): OverloadResult {
+  const s = buildScenario({ workflows: [workflow], mode, rpm, durationS, warmupRequests: 0, seed: 1, params: { request: { onTimeout } } });
+  const marks = [...marksS].sort((a, b) => a - b);
+  const liveHeapAt: OverloadResult['liveHeapAt'] = [];
+  let next = 0;
+  const t0 = process.hrtime.bigint();
+  const r = runScenario(s, {
+    progress: (t) => {
+      while (next < marks.length && t >= marks[next]) {
+        liveHeapAt.push({ simS: marks[next], liveHeapBytes: liveHeap() });
+        next++;
+      }
+    },
+  });
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  liveHeapAt.push({ simS: r.simulatedSeconds, liveHeapBytes: liveHeap() });
+  return {
+    workflow,
+    mode,
+    onTimeout,
+    rpm,
+    durationS,
+    requests: r.requests,
+    completed: r.completed,
+    timeouts: r.timeouts,
+    cancelled: r.cancelled.requests,
+    abandoned: r.abandoned.requests,
+    simulatedS: r.simulatedSeconds,
+    wallS,
+    events: r.events,
+    liveHeapAt,
+  };
+}

@@ -53,6 +53,8 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
   lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
   lines.push(`  containers         ${r.coldStarts} cold starts${r.prewarms ? `, ${r.prewarms} pre-warmed` : ''}, peak ${r.containersPeak} live`);
+  if (r.cancelled.requests > 0)
+    lines.push(`  cancelled          ${r.cancelled.requests} requests at their timeout (${r.cancelled.instances} function instances not ended then; ${r.droppedCalls} queued calls and engine operations dropped)`);
   if (r.abandoned.requests > 0)
     lines.push(`  abandoned          ${r.abandoned.requests} timed-out requests still running at the end (${r.abandoned.instances} function instances, ${fmtB(r.abandoned.bytesInFlight)} in flight): not simulated further`);
   lines.push(`  policies           queue ${r.policies.queue}, keep-alive ${r.policies.keepAlive}, placement ${r.policies.placement ?? `${r.mode}'s own`}`);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
     .option('keep-alive', { type: 'string', describe: `keep-alive policy: ${Object.keys(KEEP_ALIVE_POLICIES).join(', ')} (default: the cluster's, else fixed)` })
     .option('placement', { type: 'string', describe: `placement policy: ${Object.keys(PLACEMENT_POLICIES).join(', ')} (default: the mode's own; see --list)` })
     .option('deadline', { type: 'string', describe: "per-workflow deadlines for the edf policy and the deadline-miss count, 'name=seconds,...' (default: the workflows' own `deadline`)" })
+    .option('on-timeout', { type: 'string', choices: ['continue', 'cancel'], describe: "what a client timeout does to the request's work: continue (the engines go on, as the references describe) or cancel (queued and later calls are dropped); default: params request.onTimeout, continue" })
     .option('prices', { type: 'string', describe: `price table: ${listPrices().join(', ')} (configs/prices/) or a .yaml file (default aws-lambda)` })
     .option('list', { type: 'boolean', describe: 'list workflows, clusters, modes and policies, then exit' })
     .example('$0 --workflow genome --mode faasflow --bandwidth 50', 'FaaSFlow e2e protocol: one closed-loop client for 120 s')
@@ -179,6 +182,7 @@ async function main(): Promise<void> {
     placement: argv.placement,
     prices: argv.prices,
     deadlines: argv.deadline !== undefined ? parseDeadlines(argv.deadline) : undefined,
+    ...(argv['on-timeout'] !== undefined ? { params: { request: { onTimeout: argv['on-timeout'] as 'continue' | 'cancel' } } } : {}),
   };
   if (rpms && rpms.length > 1 && rpms.length !== workflows.length) fail(`--rpm: give one rate, or one per workflow (${workflows.length})`);
 

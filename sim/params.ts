@@ -160,6 +160,15 @@ export interface Params {
     /** [REF] client HTTP timeout 60 s. */
     timeoutS: number;
     /**
+     * What happens to a request's work when its client times out. 'continue': the engines go on
+     * with it (the references describe no cancellation: the 60 s limit is the client's HTTP
+     * timeout, 1.B), so timed-out work keeps its containers, engines and links. 'cancel': the
+     * engines drop it: queued calls are removed, no further function of the request is triggered,
+     * what is already running or in flight finishes. [ASSUMPTION] default 'continue'; 'cancel' is
+     * a what-if (a gateway that aborts the workflow), and it keeps an overloaded run's memory flat.
+     */
+    onTimeout: 'continue' | 'cancel';
+    /**
      * Workflow-level inputs in FaaSFlow-style modes: 'miss' = one remote read that finds nothing
      * ([REF] the AE never preloads them, 1.A), 'fetch' = really read `inputBytes` from remote storage.
      */
@@ -270,6 +279,7 @@ export const PARAM_SPEC: ParamSpec<Params> = {
   },
   request: {
     timeoutS: positiveSeconds(60),
+    onTimeout: { default: 'continue', choices: ['continue', 'cancel'] },
     workflowInputs: { default: 'miss', choices: ['miss', 'fetch'] },
   },
 };

@@ -58,6 +58,8 @@ export class Recorder {
   /** Runs of timed-out requests still going (the real engines keep running them; nobody waits). */
   private readonly timedOutRunning = new Set<RequestCtx>();
   private resolvedCount = 0;
+  /** Requests cancelled at their timeout (request.onTimeout 'cancel') and their instances not ended then. */
+  readonly cancelled = { requests: 0, instances: 0 };
 
   constructor(
     private readonly sim: Simulator,
@@ -105,13 +107,21 @@ export class Recorder {
       a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, now);
     }
     if (this.finishedFirst.delete(req)) this.account(req);
-    else if (timedOut) this.timedOutRunning.add(req);
+    else if (req.cancelled) {
+      // its run ends here: what never ran is counted, what still runs is billed to the total only
+      this.unfinished--;
+      this.cancelled.requests++;
+      const end = req.times.end;
+      for (let i = 0; i < end.length; i++) if (!(end[i] >= 0)) this.cancelled.instances++;
+      this.account(req);
+    } else if (timedOut) this.timedOutRunning.add(req);
     if (this.progress && (this.resolvedCount & 255) === 0) this.progress(now, this.resolvedCount);
     return true;
   }
 
   /** Every function instance of the request has ended. */
   runFinished(req: RequestCtx): void {
+    if (req.cancelled) return; // already ended at its timeout
     this.unfinished--;
     this.timedOutRunning.delete(req);
     if (req.resolved) this.account(req);

@@ -80,10 +80,11 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const cost = new CostMeter(s.prices ?? AWS_LAMBDA_PRICES);
   const storage = new Storage(sim, net, topo, p.storage);
   const docs = new DocumentStore(storage, p.storage.documentConflicts);
-  const control = new ControlPlane(sim, topo, p.control);
+  const control = new ControlPlane(sim, topo, p.control, p.request.onTimeout === 'cancel');
 
   const rec = new Recorder(sim, p.request.timeoutS, cost, topo, s.traceInstances ?? false, opts.progress);
   const drivers: WorkloadDriver[] = [];
+  const cancelOnTimeout = p.request.onTimeout === 'cancel';
   let nextId = 0;
 
   // The run ends once every request is resolved and no more will be sent, and the runs still
@@ -163,12 +164,19 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
         times: newTimes(run.base[app.cw.functions.length]),
         resolved: false,
         timedOut: false,
+        cancelled: false,
         e2eEnd: NaN,
       };
       rec.started(req);
       run.onAllDone = () => onRunDone(req);
       sim.call(p.request.timeoutS, () => {
-        if (!req.resolved) resolve(req, true);
+        if (req.resolved) return;
+        if (cancelOnTimeout) {
+          // before resolve(), so that the stop rule sees this run as ended
+          req.cancelled = true;
+          run.cancel();
+        }
+        resolve(req, true);
       });
       mode.start(req);
     });
@@ -199,6 +207,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     coldStarts: pools.coldStarts,
     prewarms: pools.prewarms,
     abandoned: { ...rec.abandoned(), bytesInFlight: net.bytesInFlight },
+    cancelled: rec.cancelled,
+    droppedCalls: pools.dropped + control.dropped,
     containersPeak: pools.peak,
     policies,
     cost: cost.result(net.bytesSent),

@@ -169,6 +169,10 @@ export interface SimResult {
    * delivered when the run stopped: bytesSent = bytesReceived + bytesInFlight.
    */
   abandoned: { requests: number; instances: number; bytesInFlight: number };
+  /** Requests cancelled at their timeout (params request.onTimeout 'cancel'), and their instances not ended then. */
+  cancelled: { requests: number; instances: number };
+  /** Queued container calls and engine operations dropped because their request was cancelled. */
+  droppedCalls: number;
   containersPeak: number;
   policies: PolicyNames;
   cost: CostResult;

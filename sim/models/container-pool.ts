@@ -44,7 +44,7 @@ export interface Container {
 type Waiter = (c: Container, cold: boolean) => void;
 
 /** What the queue policy may know about a call (the rest of WaitingCall is the pool's). */
-export type CallInfo = Omit<WaitingCall, 'seq' | 'arrival'>;
+export type CallInfo = Omit<WaitingCall, 'seq' | 'arrival'> & { req?: { cancelled: boolean } };
 
 interface Pool {
   key: string;
@@ -53,8 +53,9 @@ interface Pool {
   node: number;
   count: number;
   idle: Container[];
-  /** Queued calls, in the policy's order. */
+  /** Queued calls, in the policy's order, and what each was queued with (for dropping cancelled ones). */
   waiters: Waiter[];
+  calls: CallInfo[];
   /** What the policy orders by, index for index with `waiters` (kept only for a non-FIFO policy). */
   waitInfo: WaitingCall[];
   memoryBytes: number;
@@ -78,6 +79,8 @@ export class ContainerPools {
   live = 0;
   peak = 0;
   evictions = 0;
+  /** Queued calls dropped because their request was cancelled. */
+  dropped = 0;
   private nextId = 0;
   private seq = 0;
   private readonly pools = new Map<string, Pool>();
@@ -110,7 +113,7 @@ export class ContainerPools {
     if (!p) {
       if (o.memoryBytes > this.nodes.memoryCapacity[node])
         throw new Error(`a container of '${key}' needs ${o.memoryBytes} bytes of memory, more than node ${this.nodes.names[node]} has (${this.nodes.memoryCapacity[node]})`);
-      p = { key, id: k, node, count: 0, idle: [], waiters: [], waitInfo: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
+      p = { key, id: k, node, count: 0, idle: [], waiters: [], calls: [], waitInfo: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
       this.pools.set(k, p);
     }
     return p;
@@ -145,6 +148,7 @@ export class ContainerPools {
   private enqueue(p: Pool, cb: Waiter, info: CallInfo): void {
     if (this.queue === fifo) {
       p.waiters.push(cb);
+      p.calls.push(info);
       return;
     }
     const q: WaitingCall = { requestStart: info.requestStart, app: info.app, f: info.f, predictedS: info.predictedS, priority: info.priority, deadline: info.deadline, seq: this.seq++, arrival: this.sim.now };
@@ -158,12 +162,23 @@ export class ContainerPools {
     }
     w.splice(lo, 0, q);
     p.waiters.splice(lo, 0, cb);
+    p.calls.splice(lo, 0, info);
   }
 
-  /** The first queued call, out of the queue. */
+  /** The first queued call that is not cancelled, out of the queue (cancelled ones are dropped on the way). */
   private dequeue(p: Pool): Waiter | undefined {
-    if (this.queue !== fifo) p.waitInfo.shift();
-    return p.waiters.shift();
+    const fifoQueue = this.queue === fifo;
+    while (p.waiters.length > 0) {
+      if (!fifoQueue) p.waitInfo.shift();
+      const info = p.calls.shift()!;
+      const cb = p.waiters.shift()!;
+      if (info.req?.cancelled) {
+        this.dropped++;
+        continue;
+      }
+      return cb;
+    }
+    return undefined;
   }
 
   private take(c: Container): void {
@@ -187,7 +202,13 @@ export class ContainerPools {
           return;
         }
       }
-      this.startContainer(p, this.dequeue(p)!);
+      const cb = this.dequeue(p);
+      if (!cb) {
+        // every queued call was cancelled: give the memory back
+        this.nodes.release(p.node, p.memoryBytes);
+        break;
+      }
+      this.startContainer(p, cb);
     }
     this.memoryWaiting[p.node].delete(p);
   }

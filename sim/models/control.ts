@@ -13,6 +13,10 @@
  *   `httpClientS` of the sending engine's own time (the Python `requests` client building,
  *   sending and parsing it), which does hold the sender: a gevent engine overlaps the waiting of
  *   many requests but runs their Python code one at a time. Replies and one-way notices do not.
+ * - Cancellation (request.onTimeout 'cancel'): an operation may name its owner (the request);
+ *   the engines then keep real FIFO queues, and an operation whose owner was cancelled while it
+ *   waited is dropped without holding the engine. Without cancellation each engine's queue is
+ *   kept as the time it is busy until (the same start times, fewer events).
  */
 import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
@@ -21,10 +25,33 @@ import type { Topology } from './topology.js';
 /** Targets per poll are packed with the poll's record index into one event payload. */
 const POLL_STRIDE = 1 << 16;
 
+/** Whoever an operation is for: dropped from the queues once cancelled. */
+export interface OpOwner {
+  cancelled: boolean;
+}
+
+/** One queued engine operation (queue mode). */
+interface Op {
+  costS: number;
+  owner: OpOwner | undefined;
+  run: () => void;
+}
+
+/** A node's engine queue (queue mode): ops[head..] wait, `busy` while one is held. */
+interface EngineQueue {
+  ops: Op[];
+  head: number;
+  busy: boolean;
+}
+
 export class ControlPlane {
   private readonly busyUntil: number[];
   messages = 0;
   operations = 0;
+  /** Operations dropped because their owner was cancelled (queue mode). */
+  dropped = 0;
+  /** Real FIFO queues per engine, present when operations can be cancelled. */
+  private readonly queues: EngineQueue[] | undefined;
 
   // poll(): one record per poll in flight, recycled; the per-target steps are registered handlers
   // with payload rec * POLL_STRIDE + target index, so a poll of N nodes allocates no closure per node.
@@ -37,8 +64,9 @@ export class ControlPlane {
   private readonly hProcessed: number;
   private readonly hReply: number;
 
-  constructor(private readonly sim: Simulator, private readonly topo: Topology, private readonly p: Params['control']) {
+  constructor(private readonly sim: Simulator, private readonly topo: Topology, private readonly p: Params['control'], cancellable = false) {
     this.busyUntil = topo.cluster.nodes.map(() => 0);
+    this.queues = cancellable ? topo.cluster.nodes.map(() => ({ ops: [], head: 0, busy: false })) : undefined;
     // request at the target: process it (FIFO on the target's engine)
     this.hArrive = sim.register((x) => {
       const rec = Math.floor(x / POLL_STRIDE);
@@ -77,8 +105,12 @@ export class ControlPlane {
     this.sim.call(this.messageDelay(from, to), cb);
   }
 
-  /** Runs one operation on `node`'s engine (FIFO, `engineOverheadS` each); `cb` when done. */
-  process(node: number, cb: () => void, costS = this.p.engineOverheadS): void {
+  /** Runs one operation on `node`'s engine (FIFO, `engineOverheadS` each); `cb` when done, unless `owner` was cancelled first. */
+  process(node: number, cb: () => void, costS = this.p.engineOverheadS, owner?: OpOwner): void {
+    if (this.queues) {
+      this.enqueue(node, costS, owner, cb);
+      return;
+    }
     this.operations++;
     const start = Math.max(this.sim.now, this.busyUntil[node]);
     this.busyUntil[node] = start + costS;
@@ -98,9 +130,26 @@ export class ControlPlane {
    * `send` back, as three chained steps per target); `cb` runs when the last reply has arrived.
    * The same events, in the same order, as chaining `send`/`process`/`send` closures per target.
    */
-  poll(from: number, targets: readonly number[], cb: () => void): void {
+  poll(from: number, targets: readonly number[], cb: () => void, owner?: OpOwner): void {
     if (targets.length === 0) {
       cb();
+      return;
+    }
+    if (this.queues) {
+      let left = targets.length;
+      for (const to of targets) {
+        this.messages++;
+        this.holdThen(from, this.p.httpClientS, owner, () =>
+          this.sim.call(this.messageDelay(from, to) + this.p.httpRequestS, () =>
+            this.enqueue(to, this.p.engineOverheadS, owner, () => {
+              this.messages++;
+              this.sim.call(this.messageDelay(to, from), () => {
+                if (--left === 0) cb();
+              });
+            }),
+          ),
+        );
+      }
       return;
     }
     if (targets.length >= POLL_STRIDE) throw new RangeError(`poll of ${targets.length} nodes: at most ${POLL_STRIDE - 1}`);
@@ -127,9 +176,56 @@ export class ControlPlane {
   }
 
   /** An HTTP request: the sender's client cost, the message, the HTTP cost, then processing at the receiver. */
-  request(from: number, to: number, cb: () => void): void {
+  request(from: number, to: number, cb: () => void, owner?: OpOwner): void {
+    if (this.queues) {
+      this.messages++;
+      this.holdThen(from, this.p.httpClientS, owner, () =>
+        this.sim.call(this.messageDelay(from, to) + this.p.httpRequestS, () => this.enqueue(to, this.p.engineOverheadS, owner, cb)),
+      );
+      return;
+    }
     this.messages++;
     const sent = this.hold(from, this.p.httpClientS);
     this.sim.call(sent - this.sim.now + this.messageDelay(from, to) + this.p.httpRequestS, () => this.process(to, cb));
+  }
+
+  // queue mode -------------------------------------------------------------------------------
+
+  /** Holds `node`'s engine for `costS` (queued), then runs `then` (at once when the cost is 0). */
+  private holdThen(node: number, costS: number, owner: OpOwner | undefined, then: () => void): void {
+    if (costS <= 0) then();
+    else this.enqueue(node, costS, owner, then, false);
+  }
+
+  private enqueue(node: number, costS: number, owner: OpOwner | undefined, run: () => void, counted = true): void {
+    if (counted) this.operations++;
+    const q = this.queues![node];
+    q.ops.push({ costS, owner, run });
+    if (!q.busy) this.startNext(node);
+  }
+
+  /** Starts the next operation of `node` whose owner is not cancelled; dropped ones take no time. */
+  private startNext(node: number): void {
+    const q = this.queues![node];
+    q.busy = false;
+    while (q.head < q.ops.length) {
+      const op = q.ops[q.head];
+      q.ops[q.head++] = undefined as unknown as Op;
+      if (op.owner?.cancelled) {
+        this.dropped++;
+        continue;
+      }
+      q.busy = true;
+      // the next one starts when this one ends, before anything this one's callback queues
+      this.sim.call(op.costS, () => {
+        this.startNext(node);
+        op.run();
+      });
+      break;
+    }
+    if (q.head > 1024 && q.head * 2 > q.ops.length) {
+      q.ops.splice(0, q.head);
+      q.head = 0;
+    }
   }
 }

@@ -65,6 +65,10 @@ export class CostMeter {
   container(req: RequestCtx, memoryBytes: number, cpu: number, seconds: number): void {
     const bytes = this.prices.memory === 'dataflower-cpu' ? cpu * DF_BYTES_PER_CORE : memoryBytes;
     const gbs = (bytes / GIB) * Math.max(0, seconds);
+    this.total.gbSeconds += gbs;
+    this.total.invocations++;
+    // a cancelled request's bill was already taken: what its last calls use is in the total only
+    if (req.cancelled) return;
     let r = this.perRequest.get(req.id);
     if (!r) {
       r = { gbSeconds: 0, invocations: 0 };
@@ -72,8 +76,6 @@ export class CostMeter {
     }
     r.gbSeconds += gbs;
     r.invocations++;
-    this.total.gbSeconds += gbs;
-    this.total.invocations++;
   }
 
   /** What request `id` used (and forgets it). */

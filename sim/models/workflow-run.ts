@@ -34,6 +34,8 @@ export class WorkflowRun {
   private readonly deadCount: Int32Array;
   private readonly doneCount: Int32Array;
   remaining: number;
+  /** Set by cancel(): nothing more becomes ready and onAllDone never runs. */
+  cancelled = false;
   onReady: (f: number, i: number) => void = () => {};
   onDead: (f: number, i: number) => void = () => {};
   /** Runs once, when every instance is done or dead. */
@@ -150,8 +152,16 @@ export class WorkflowRun {
     this.remaining--;
     this.doneCount[f]++;
     const last = this.doneCount[f] === this.instances(f);
-    if (this.remaining === 0) this.onAllDone();
+    if (this.remaining === 0 && !this.cancelled) this.onAllDone();
     return last;
+  }
+
+  /**
+   * Stops the run: no instance becomes ready any more (what is running may still finish and
+   * deliver, but triggers nothing) and onAllDone never runs.
+   */
+  cancel(): void {
+    this.cancelled = true;
   }
 
   get done(): boolean {
@@ -170,9 +180,10 @@ export class WorkflowRun {
       this.deadCount[f]++;
       this.onDead(f, i);
       if (this.deadCount[f] === this.instances(f)) for (const e of this.w.outEdges[f]) this.kill(e);
-      if (this.remaining === 0) this.onAllDone();
+      if (this.remaining === 0 && !this.cancelled) this.onAllDone();
       return;
     }
+    if (this.cancelled) return;
     this.state[s] = InstanceState.Ready;
     this.onReady(f, i);
   }

@@ -118,9 +118,9 @@ export class DataFlowerMode implements Mode {
       const node = nodeFor(req, f, i);
       const bytes = params.request.workflowInputs === 'fetch' ? req.app.cw.functions[f].inputBytes : 0;
       if (bytes > params.storage.inlineBytes) {
-        net.transfer(topo.route(topo.gatewayNode, node), bytes, () => control.process(node, () => this.execute(req, f, i)));
+        net.transfer(topo.route(topo.gatewayNode, node), bytes, () => control.process(node, () => this.execute(req, f, i), undefined, req));
       } else {
-        control.request(topo.gatewayNode, node, () => this.execute(req, f, i));
+        control.request(topo.gatewayNode, node, () => this.execute(req, f, i), req);
       }
     };
     req.run.start();
@@ -158,7 +158,7 @@ export class DataFlowerMode implements Mode {
         run.finish(f, i);
         const chosen = run.chooseSwitch(f);
         this.emitEnd(req, f, i, node, undefined, chosen, () => {});
-      });
+      }, undefined, req);
       return;
     }
     runInvocation(this.ctx, newInvocation(req, f, i, node), this.hooks, NOOP);
@@ -193,10 +193,15 @@ export class DataFlowerMode implements Mode {
         const { sim } = this.ctx;
         const { req, f, i, node } = inv;
         const postStart = sim.now;
-        req.run.finish(f, i);
         const chosen = req.run.chooseSwitch(f);
-        // the bytes are counted when queued, before the FLU's local writes end
-        this.emitEnd(req, f, i, node, inv, chosen, () => next(sim.now - postStart));
+        // the bytes are counted when queued, before the FLU's local writes end; the instance is
+        // finished once they have ended and its times are complete (the pipeline's release step,
+        // run by next), so that a request whose run ends here is accounted with all its times
+        this.emitEnd(req, f, i, node, inv, chosen, () => {
+          next(sim.now - postStart);
+          req.run.finish(f, i);
+          this.maybeComplete(req);
+        });
       },
       // pressure-aware release: the container is held while the DLU still sends
       holdS: (inv) => {
@@ -309,14 +314,14 @@ export class DataFlowerMode implements Mode {
     const deliver = () => run.deliver(e, item);
     if (edge.bytes <= params.storage.inlineBytes || !c) {
       // inline: socket to the host engine, then HTTP to the consumer's host
-      control.process(node, () => (target === node ? deliver() : control.request(node, target, deliver)));
+      control.process(node, () => (target === node ? deliver() : control.request(node, target, deliver, req)), undefined, req);
       localDone();
       return 0;
     }
     if (target === node) {
       storage.localPut(node, edge.bytes, () => {
         localDone();
-        control.process(node, deliver);
+        control.process(node, deliver, undefined, req);
       });
       return 0;
     }
@@ -349,7 +354,7 @@ export class DataFlowerMode implements Mode {
     const state = out;
     const waiting = state.arrived.get(target);
     if (waiting === null) {
-      control.process(target, deliver);
+      control.process(target, deliver, undefined, req);
     } else if (waiting) {
       waiting.push(deliver);
     } else {
@@ -362,7 +367,7 @@ export class DataFlowerMode implements Mode {
               state.arrived.set(target, null);
               control.process(target, () => {
                 for (const d of list) d();
-              });
+              }, undefined, req);
             }),
           ),
         ),

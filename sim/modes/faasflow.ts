@@ -55,7 +55,7 @@ export class FaaSFlowMode implements Mode {
     const { control, topo } = this.ctx;
     req.run.onReady = (f, i) => {
       if (!allInstancesReady(req, f)) return;
-      if (req.app.isStart[f]) control.request(topo.gatewayNode, nodeFor(req, f, i), () => this.execute(req, f));
+      if (req.app.isStart[f]) control.request(topo.gatewayNode, nodeFor(req, f, i), () => this.execute(req, f), req);
       else this.execute(req, f);
     };
     req.run.start();
@@ -74,10 +74,10 @@ export class FaaSFlowMode implements Mode {
         req.times.arrive[slot] = req.times.end[slot] = sim.now;
         req.times.node[slot] = node;
         this.finished(req, f, node);
-      }, this.ctx.params.control.localCallS);
+      }, this.ctx.params.control.localCallS, req);
       return;
     }
-    runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () => control.process(node, () => this.finished(req, f, node)));
+    runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () => control.process(node, () => this.finished(req, f, node), undefined, req));
   }
 
   /**
@@ -104,8 +104,8 @@ export class FaaSFlowMode implements Mode {
       const deliver = () => {
         for (const [e, item] of items) run.deliver(e, item);
       };
-      if (target === node) control.process(node, deliver, this.ctx.params.control.localCallS);
-      else control.request(node, target, deliver);
+      if (target === node) control.process(node, deliver, this.ctx.params.control.localCallS, req);
+      else control.request(node, target, deliver, req);
     }
     if (run.done) control.send(node, topo.gatewayNode, () => this.ctx.complete(req));
   }

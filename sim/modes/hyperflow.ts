@@ -44,7 +44,7 @@ export class HyperFlowMode implements Mode {
   start(req: RequestCtx): void {
     const { control, topo } = this.ctx;
     req.run.onReady = (f, i) => this.onReady(req, f, i);
-    control.request(topo.gatewayNode, topo.masterNode, () => req.run.start());
+    control.request(topo.gatewayNode, topo.masterNode, () => req.run.start(), req);
   }
 
   /** A function is runnable (all its instances: one trigger per function, as mastersp.py). */
@@ -64,6 +64,7 @@ export class HyperFlowMode implements Mode {
           this.finished(req, f);
         },
         this.ctx.params.control.localCallS,
+        req,
       );
       return;
     }
@@ -78,10 +79,11 @@ export class HyperFlowMode implements Mode {
       const node = nodeFor(req, f, 0);
       control.request(master, node, () =>
         runFunctionInstances(this.ctx, req, f, node, this.placements.get(req.app.index)!, () =>
-          control.send(node, master, () => control.process(master, () => this.finished(req, f))),
+          control.send(node, master, () => control.process(master, () => this.finished(req, f), undefined, req)),
         ),
+        req,
       );
-    });
+    }, req);
   }
 
   private placementState(): PlacementState {

@@ -77,6 +77,7 @@ export function newInvocation(req: RequestCtx, f: number, i: number, node: numbe
 /** Runs `inv` through the pipeline; `done` once the function's part is over (the container may still be held). */
 export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
   const { req, f, slot, node } = inv;
+  if (req.cancelled) return; // dropped: it never runs (request.onTimeout 'cancel')
   const app = req.app;
   const fn = app.cw.functions[f];
   req.times.node[slot] = node;

@@ -66,6 +66,8 @@ export interface RequestCtx {
   /** Set when the e2e latency has been recorded (or the client timed out). */
   resolved: boolean;
   timedOut: boolean;
+  /** Timed out with request.onTimeout 'cancel': its queued and future calls are dropped. */
+  cancelled: boolean;
   /** When the mode called complete() (NaN before). */
   e2eEnd: number;
   /** Mode-private state. */
