@@ -30,6 +30,7 @@ import { evaluate, fitMeasurements } from '../calibrate/fit-measurements.js';
 import { MODE_NAMES, type ModeName } from '../sim/scenario.js';
 import { atomicWrite } from '../lib/atomic-write.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+import { parseNumberArg, repeatedOption } from '../lib/cli-args.js';
 
 exitQuietlyOnClosedPipe();
 
@@ -300,15 +301,15 @@ async function main(): Promise<void> {
     .command('all', 'every case, each in a child process; --json also writes results/bench/<run-id>.json')
     .command('case <name>', false) // internal: one case, JSON result on the last stdout line
     .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON (all: also write results/bench/<run-id>.json)' })
-    .option('events', { type: 'number', default: 1_500_000, describe: 'PHOLD: events per measured run' })
-    .option('reps', { type: 'number', default: 7, describe: 'PHOLD: measured engine/bare pairs per population (median reported)' })
-    .option('flows', { type: 'number', default: 10_000, describe: 'network: concurrent flows' })
-    .option('completions', { type: 'number', default: 1_000, describe: 'network: flows that finish before the run stops' })
-    .option('tasks', { type: 'number', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
-    .option('requests', { type: 'number', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
-    .option('rpm', { type: 'number', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
-    .option('overload-s', { type: 'number', default: 960, describe: 'overload: seconds of the long send window' })
-    .option('timeout', { type: 'number', default: 3600, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
+    .option('events', { type: 'string', default: 1_500_000, describe: 'PHOLD: events per measured run' })
+    .option('reps', { type: 'string', default: 7, describe: 'PHOLD: measured engine/bare pairs per population (median reported)' })
+    .option('flows', { type: 'string', default: 10_000, describe: 'network: concurrent flows' })
+    .option('completions', { type: 'string', default: 1_000, describe: 'network: flows that finish before the run stops' })
+    .option('tasks', { type: 'string', default: 10_000, describe: 'workflow: tasks of the generated genome workflow' })
+    .option('requests', { type: 'string', default: 1_000_000, describe: 'workflow: df-wordcount requests in the long dataflower run' })
+    .option('rpm', { type: 'string', default: 1200, describe: 'workflow: open-loop rate of the long run, requests per minute' })
+    .option('overload-s', { type: 'string', default: 960, describe: 'overload: seconds of the long send window' })
+    .option('timeout', { type: 'string', default: 3600, describe: 'all: wall-clock limit per case in seconds (a case over it is reported as timeout)' })
     .option('out', { type: 'string', default: join(ROOT, 'results', 'bench'), describe: 'all --json: directory for <run-id>.json' })
     .demandCommand(1, 'name a case: phold, network, workflow, calibrate, overload or all')
     .strict()
@@ -319,13 +320,25 @@ async function main(): Promise<void> {
     });
   const argv = await parser.parse();
   const cmd = String(argv._[0]);
-  const positive = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, timeout: argv.timeout, 'overload-s': argv['overload-s'] };
-  for (const [k, v] of Object.entries(positive)) {
-    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) fail(`--${k}: expected a positive number, got ${v}`);
-    if (k !== 'rpm' && k !== 'timeout' && k !== 'overload-s' && !Number.isInteger(v)) fail(`--${k}: expected an integer, got ${v}`);
-  }
-  if (argv['overload-s'] <= 60) fail(`--overload-s: expected more than 60 (the short window it is compared with), got ${argv['overload-s']}`);
-  const o: CaseOptions = { events: argv.events, reps: argv.reps, flows: argv.flows, completions: argv.completions, tasks: argv.tasks, requests: argv.requests, rpm: argv.rpm, overloadS: argv['overload-s'] };
+  const repeated = repeatedOption(argv as unknown as Record<string, unknown>);
+  if (repeated) fail(repeated);
+  const positive = (k: string, raw: unknown, int: boolean): number => {
+    const x = parseNumberArg(k, raw, { int, min: int ? 1 : Number.MIN_VALUE });
+    return typeof x === 'number' ? x : fail(x.error.replace(/>= [^,]+,/, '> 0,'));
+  };
+  const o0 = {
+    events: positive('events', argv.events, true),
+    reps: positive('reps', argv.reps, true),
+    flows: positive('flows', argv.flows, true),
+    completions: positive('completions', argv.completions, true),
+    tasks: positive('tasks', argv.tasks, true),
+    requests: positive('requests', argv.requests, true),
+    rpm: positive('rpm', argv.rpm, false),
+    timeout: positive('timeout', argv.timeout, false),
+    overloadS: positive('overload-s', argv['overload-s'], false),
+  };
+  if (o0.overloadS <= 60) fail(`--overload-s: expected more than 60 (the short window it is compared with), got ${o0.overloadS}`);
+  const { timeout, ...o } = o0 satisfies CaseOptions & { timeout: number };
 
   if (cmd === 'case') {
     const r = runCase(String(argv.name), o);
@@ -344,7 +357,7 @@ async function main(): Promise<void> {
   const rows: CaseResult[] = [];
   for (const name of names) {
     log(`bench: ${name} ...`);
-    const r = cmd === 'all' || names.length > 1 ? runCaseInChild(name, o, argv.timeout) : runCase(name, o);
+    const r = cmd === 'all' || names.length > 1 ? runCaseInChild(name, o, timeout) : runCase(name, o);
     log(`bench: ${name}: ${r.status}, ${r.wallS.toFixed(2)} s, ${r.note}`);
     rows.push(r);
   }

@@ -31,6 +31,7 @@ import { loadMeasurements } from './measurements.js';
 import { runFromMeasurements } from './from-measurements.js';
 import { readProfile } from './profile.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+import { emptyOption, givenOnCommandLine, parseNumberArg, repeatedOption } from '../lib/cli-args.js';
 
 exitQuietlyOnClosedPipe();
 
@@ -39,11 +40,11 @@ class UsageError extends Error {}
 function parseBandwidth(s: string): number[] {
   const parts = String(s)
     .split(',')
-    .map((x) => x.trim())
-    .filter(Boolean);
+    .map((x) => x.trim());
+  if (parts.some((p) => p === '')) throw new UsageError(`--bandwidth: expected a comma-separated list of MB/s values, got '${s}' (an empty item)`);
   const out = parts.map((p) => {
-    const v = Number(p);
-    if (!(Number.isFinite(v) && v > 0 && v <= 10_000)) throw new UsageError(`--bandwidth: expected a comma-separated list of MB/s values in (0, 10000], got '${p}'`);
+    const v = parseNumberArg('bandwidth', p);
+    if (!(typeof v === 'number' && v > 0 && v <= 10_000)) throw new UsageError(`--bandwidth: expected a comma-separated list of MB/s values in (0, 10000], got '${p}'`);
     return v;
   });
   if (out.length === 0) throw new UsageError('--bandwidth: expected at least one value (MB/s)');
@@ -74,10 +75,10 @@ async function main(): Promise<void> {
     .usage('$0 [options]\n\nMeasure a live testbed, fit flowsim\'s network/storage/cold-start parameters, write a calibration profile and a report.')
     .option('testbed', { choices: ['netns', 'docker'] as const, default: 'netns' as const, describe: 'netns: namespaces + tc on this host (root); docker: containers on a Docker engine (DOCKER_HOST or /var/run/docker.sock)' })
     .option('bandwidth', { type: 'string', default: '25,50,75,100', describe: 'caps to measure, MB/s as wondershaper and `npm run sim -- --bandwidth` read them (x 1.024e6 bytes/s), each node both ways' })
-    .option('workers', { type: 'number', default: 3, describe: 'worker nodes (each: local redis + function runtime)' })
+    .option('workers', { type: 'string', default: 3, describe: 'worker nodes (each: local redis + function runtime)' })
     .option('quick', { type: 'boolean', default: false, describe: 'fewer and smaller probes (about a minute)' })
     .option('name', { type: 'string', describe: 'profile name (default <testbed>-local, or <testbed>-local-quick with --quick)' })
-    .option('delay', { type: 'number', default: 0, describe: 'added one-way delay per interface, ms (needs netem; reported as unsupported when missing)' })
+    .option('delay', { type: 'string', default: 0, describe: 'added one-way delay per interface, ms (needs netem; reported as unsupported when missing)' })
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results', 'calibration'), describe: 'directory for reports' })
     .option('profile-dir', { type: 'string', default: CALIBRATION_DIR, describe: 'directory for the profile' })
     .option('docker-image', { type: 'string', describe: 'an image on the engine with node, redis-server and iproute2 for the docker testbed (default: built here from this machine\'s binaries; nothing is pulled)' })
@@ -86,8 +87,8 @@ async function main(): Promise<void> {
     .option('loo', { type: 'boolean', default: false, describe: 'with --from: leave-one-benchmark-out cross-validation (one fit per benchmark)' })
     .option('evaluate', { type: 'string', describe: 'with --from: evaluate this calibration profile on the cells instead of fitting' })
     .option('start', { type: 'string', describe: 'with --from: start the fit from this profile (name or file) instead of the defaults' })
-    .option('jobs', { type: 'number', describe: 'with --from: worker threads for the fit (default: the cores)' })
-    .option('max-iterations', { type: 'number', default: 12, describe: 'with --from: Levenberg-Marquardt iterations at most' })
+    .option('jobs', { type: 'string', describe: 'with --from: worker threads for the fit (default: the cores)' })
+    .option('max-iterations', { type: 'string', default: 12, describe: 'with --from: Levenberg-Marquardt iterations at most' })
     .option('strict', { type: 'boolean', default: false, describe: 'with --from: exit 1 when the fidelity targets are missed (median <= 10%, every cell <= 25%)' })
     .option('verbose', { type: 'boolean', default: false, describe: 'stack traces on failure' })
     .strict()
@@ -100,30 +101,49 @@ async function main(): Promise<void> {
     .help()
     .parseAsync();
 
+  const raw = argv as unknown as Record<string, unknown>;
+  const repeated = repeatedOption(raw);
+  if (repeated) throw new UsageError(repeated);
+  const empty = emptyOption(raw, ['from', 'holdout', 'evaluate', 'start', 'name', 'out', 'profile-dir', 'docker-image', 'bandwidth']);
+  if (empty) throw new UsageError(empty);
+  const number = (name: string, o: { int?: boolean; min: number; max: number }): number | undefined => {
+    if (raw[name] === undefined) return undefined;
+    const x = parseNumberArg(name, raw[name], o);
+    if (typeof x !== 'number') throw new UsageError(x.error);
+    return x;
+  };
+  const workers = number('workers', { int: true, min: 3, max: 32 })!;
+  const delay = number('delay', { min: 0, max: 10_000 })!;
+  const jobs = number('jobs', { int: true, min: 1, max: 64 });
+  const maxIterations = number('max-iterations', { int: true, min: 1, max: 1000 })!;
+  const args = hideBin(process.argv);
+
   if (argv.from !== undefined) {
-    await fromMeasurements(argv);
+    // options of a live calibration mean nothing here: say so rather than ignore them
+    for (const k of ['testbed', 'workers', 'delay', 'quick', 'bandwidth', 'docker-image'])
+      if (givenOnCommandLine(args, k)) throw new UsageError(`--${k} applies to a live testbed calibration, not to --from (which fits a measurements file)`);
+    await fromMeasurements({ ...argv, jobs, maxIterations });
     return;
   }
-  for (const k of ['holdout', 'evaluate', 'start', 'jobs'] as const) if (argv[k] !== undefined) throw new UsageError(`--${k} needs --from <measurements.yaml>`);
+  for (const k of ['holdout', 'evaluate', 'start', 'jobs', 'loo', 'strict', 'max-iterations'] as const)
+    if (givenOnCommandLine(args, k)) throw new UsageError(`--${k} needs --from <measurements.yaml>`);
 
   // the same conversion as the simulator's --bandwidth (wondershaper: MB/s x 8192 kbit/s), so a cap
   // measured here is the cap flowsim simulates for the same number
   const caps = parseBandwidth(argv.bandwidth).map((m) => wondershaperCapBps(m));
-  if (!(Number.isInteger(argv.workers) && argv.workers >= 3 && argv.workers <= 32)) throw new UsageError(`--workers: expected an integer in 3..32 (held-out cases use 3 workers), got ${argv.workers}`);
-  if (!(argv.delay >= 0)) throw new UsageError(`--delay: expected ms >= 0, got ${argv.delay}`);
   const name = argv.name ?? `${argv.testbed}-local${argv.quick ? '-quick' : ''}`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new UsageError(`--name: expected letters, digits, . _ - only, got '${name}'`);
   const log = (s: string) => process.stderr.write(s + '\n');
   const t0 = Date.now();
   const measuredAt = new Date().toISOString();
 
-  log(`calibrate: testbed ${argv.testbed}, caps ${parseBandwidth(argv.bandwidth).join('/')} MB/s (${caps.map((c) => c / 1e6).join('/')} x 1e6 B/s), ${argv.workers} workers, ${argv.quick ? 'quick' : 'full'} plan`);
+  log(`calibrate: testbed ${argv.testbed}, caps ${parseBandwidth(argv.bandwidth).join('/')} MB/s (${caps.map((c) => c / 1e6).join('/')} x 1e6 B/s), ${workers} workers, ${argv.quick ? 'quick' : 'full'} plan`);
   let tb: Testbed | undefined;
   try {
     tb =
       argv.testbed === 'netns'
-        ? await startNetnsTestbed({ workers: argv.workers, rateBps: caps[0]!, delayS: argv.delay / 1000, log })
-        : await startDockerTestbed({ workers: argv.workers, rateBps: caps[0]!, delayS: argv.delay / 1000, image: argv.dockerImage, log });
+        ? await startNetnsTestbed({ workers: workers, rateBps: caps[0]!, delayS: delay / 1000, log })
+        : await startDockerTestbed({ workers: workers, rateBps: caps[0]!, delayS: delay / 1000, image: argv.dockerImage, log });
     log(`testbed up: ${tb.id}`);
     const plan = makePlan(caps, argv.quick);
     const m = await runProbes(tb, plan, log);
@@ -166,7 +186,6 @@ const HOLDOUT_TARGET = 0.05;
 
 async function fromMeasurements(argv: { from?: string; holdout?: string; loo: boolean; evaluate?: string; start?: string; jobs?: number; maxIterations: number; strict: boolean; name?: string; out: string; profileDir: string }): Promise<void> {
   if (!argv.from) throw new UsageError('--from: expected a measurements file (configs/measurements/*.yaml)');
-  if (!(Number.isInteger(argv.maxIterations) && argv.maxIterations >= 1 && argv.maxIterations <= 1000)) throw new UsageError(`--max-iterations: expected an integer in 1..1000, got ${argv.maxIterations}`);
   const load = (f: string) => {
     try {
       return loadMeasurements(f);
@@ -187,7 +206,6 @@ async function fromMeasurements(argv: { from?: string; holdout?: string; loo: bo
       throw new UsageError(`--${k}: ${(e as Error).message}`);
     }
   }
-  if (argv.jobs !== undefined && !(Number.isInteger(argv.jobs) && argv.jobs >= 1 && argv.jobs <= 64)) throw new UsageError(`--jobs: expected an integer in 1..64, got ${argv.jobs}`);
   const r = await runFromMeasurements({
     set,
     holdout,

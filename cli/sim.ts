@@ -2,6 +2,7 @@
  * `npm run sim -- --workflow genome --mode faasflow [...]`: one simulation, a readable summary
  * or one JSON object. Bad input ends with one line naming what to fix and exit code 2.
  */
+import { parseNumberArg } from '../lib/cli-args.js';
 import fs from 'node:fs';
 import { atomicWrite, WriteError } from '../lib/atomic-write.js';
 import yargs from 'yargs';
@@ -80,12 +81,11 @@ function parsePhases(text: string): Array<{ rpm: number; durationS: number }> {
   });
 }
 
-/** A numeric option: absent, or one finite number (not '', not 'abc', not 1e400). */
+/** A numeric option: absent, or one finite decimal number (not '', not 'abc', not 1e400, not 0x10). */
 function num(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  const x = typeof v === 'string' && v.trim() !== '' ? Number(v) : typeof v === 'number' ? v : NaN;
-  if (!Number.isFinite(x)) fail(`--${name}: expected a number, got ${v === '' ? 'nothing' : `'${String(v)}'`}`);
-  return x;
+  const x = parseNumberArg(name, v);
+  return typeof x === 'number' ? x : fail(x.error);
 }
 
 async function main(): Promise<void> {
@@ -153,8 +153,7 @@ async function main(): Promise<void> {
     if (argv[k] === '') fail(`--${k}: expected a value, got nothing`);
   if (!argv.workflow) fail('missing --workflow (try --list for the names)');
   if (!argv.mode) fail(`missing --mode (one of ${MODE_NAMES.join(', ')})`);
-  const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => (x.trim() === '' ? NaN : Number(x.trim()))) : undefined;
-  if (rpms && rpms.some((x) => !Number.isFinite(x))) fail(`--rpm: expected numbers, got '${argv.rpm}'`);
+  const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => { const v = parseNumberArg('rpm', x); return typeof v === 'number' ? v : fail(`--rpm: expected numbers, got '${argv.rpm}'`); }) : undefined;
   const workflows = argv.workflow.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const opts: ScenarioOptions = {
     workflows,

@@ -15,19 +15,20 @@ import { parseOverride, type Overrides } from './lib/sweep.js';
 import { DEFAULT_SEEDS, REPO_ROOT, RunFailed, listRuns, runExperiment, type RunOptions } from './runner.js';
 import type { ExperimentDef } from './types.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+import { emptyOption, parseNumberArg, repeatedOption } from '../lib/cli-args.js';
 
 function commonOptions<T>(y: Argv<T>) {
   return y
-    .option('jobs', { alias: 'j', type: 'number', describe: 'worker threads', default: os.availableParallelism(), defaultDescription: 'number of cores' })
+    .option('jobs', { alias: 'j', type: 'string', describe: 'worker threads', default: os.availableParallelism(), defaultDescription: 'number of cores' })
     .option('quick', { type: 'boolean', default: false, describe: 'smaller grids and shorter simulated durations (smoke run)' })
-    .option('seeds', { type: 'number', describe: `seeds per point (1..N); mean and 95% CI across them (default: the experiment's own, else ${DEFAULT_SEEDS})` })
+    .option('seeds', { type: 'string', describe: `seeds per point (1..N); mean and 95% CI across them (default: the experiment's own, else ${DEFAULT_SEEDS})` })
     .option('out', { type: 'string', default: path.join(REPO_ROOT, 'results'), defaultDescription: 'results/', describe: 'results root directory' })
     .option('run-id', { type: 'string', describe: 'name of the run directory (default: a UTC timestamp)' })
     .option('resume', { type: 'boolean', default: false, describe: 'continue a run: the given --run-id, or the latest run of the experiment; finished points are skipped' })
     .option('params', { type: 'string', describe: 'YAML file of parameter overrides for every scenario' })
     .option('calibration', { type: 'string', describe: "calibration profile name (configs/calibration/<name>.yaml); default: each cluster's own profile; 'none': the bare defaults" })
     .option('progress', { choices: ['auto', 'bar', 'lines', 'none'] as const, default: 'auto' as const, describe: 'progress display (auto: a bar on a terminal, lines otherwise)' })
-    .option('max-points', { type: 'number', hidden: true, describe: 'keep only the first N points (tests)' })
+    .option('max-points', { type: 'string', hidden: true, describe: 'keep only the first N points (tests)' })
     .option('kill-after', { type: 'number', hidden: true, describe: 'test hook: SIGKILL itself after N runs are written' });
 }
 
@@ -56,12 +57,19 @@ function experimentCommand(y: Argv, def: ExperimentDef, io: Io): Argv {
 }
 
 function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides: Overrides): RunOptions {
-  const jobs = argv.jobs as number;
-  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 256) throw new ExpError(`--jobs: expected a whole number 1..256, got ${String(argv.jobs)}`);
-  const seeds = argv.seeds as number | undefined;
-  if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 1 || seeds > 1000)) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${String(argv.seeds)}`);
-  const maxPoints = argv['max-points'] as number | undefined;
-  if (maxPoints !== undefined && !(Number.isInteger(maxPoints) && maxPoints >= 1)) throw new ExpError(`--max-points: expected a whole number >= 1`);
+  const repeated = repeatedOption(argv);
+  if (repeated) throw new ExpError(repeated);
+  const empty = emptyOption(argv, ['run-id', 'params', 'calibration', 'out']);
+  if (empty) throw new ExpError(empty);
+  const number = (name: string, o: { min: number; max?: number }): number | undefined => {
+    if (argv[name] === undefined) return undefined;
+    const x = parseNumberArg(name, argv[name], { int: true, ...o });
+    if (typeof x !== 'number') throw new ExpError(x.error);
+    return x;
+  };
+  const jobs = number('jobs', { min: 1, max: 256 })!;
+  const seeds = number('seeds', { min: 1, max: 1000 });
+  const maxPoints = number('max-points', { min: 1 });
   return {
     def,
     outDir: path.resolve(argv.out as string),

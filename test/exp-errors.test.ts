@@ -36,7 +36,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['negative rpm', ['tail', '--rpm', '-5'], /--rpm: must be > 0 rpm, got -5/],
   ['unknown benchmark', ['overhead', '--benchmark', 'genome,vidoe'], /--benchmark: unknown value 'vidoe'; valid: .*video/],
   ['missing params file', ['latency', '--quick', '--params', '/nonexistent/params.yaml'], /\/nonexistent\/params\.yaml: no such file/],
-  ['jobs 0', ['latency', '--jobs', '0'], /--jobs: expected a whole number 1\.\.256, got 0/],
+  ['jobs 0', ['latency', '--jobs', '0'], /--jobs: expected a whole number in 1\.\.256, got '0'/],
   ['misspelt option', ['latency', '--bandwith', '50'], /Unknown argument: bandwith/],
   ['resume without a run', ['tail', '--resume'], /--resume: no earlier run of 'tail'/],
   ['unknown calibration profile', ['overhead', '--quick', '--calibration', 'no-such-profile'], /no-such-profile/],
