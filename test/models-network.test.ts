@@ -126,3 +126,65 @@ test('incremental (component) recomputation gives the same rates as a full recom
     t.true(checks > 10);
   }
 });
+
+// --- faults: capacity steps and cancelled flows (hand-computed) -------------------------------
+
+test('a capacity step changes a flow finish time exactly: 100 MB at 10 MB/s, halved at 5 s', (t) => {
+  const sim = new Simulator();
+  const net = new Network(sim, plain, true);
+  const l = net.addLink('l', 10e6, 0);
+  let done = -1;
+  net.transfer([l], 100e6, () => (done = sim.now));
+  sim.call(5, () => net.setCapacity(l, 5e6));
+  sim.run();
+  // 50 MB by 5 s, then 50 MB at 5 MB/s: 10 s more
+  close(t, done, 15);
+  t.is(net.capacityNow(l), 5e6);
+  t.is(net.bytesReceived, 100e6);
+});
+
+test('a capacity step back up mid-flow, with the bandwidth factor applied to the new capacity', (t) => {
+  const sim = new Simulator();
+  const net = new Network(sim, { ...plain, bandwidthFactor: 0.5 }, true);
+  const l = net.addLink('l', 20e6, 0); // goodput 10 MB/s
+  let done = -1;
+  net.transfer([l], 100e6, () => (done = sim.now));
+  sim.call(2, () => net.setCapacity(l, 60e6)); // goodput 30 MB/s from 2 s
+  sim.run();
+  // 20 MB by 2 s, 80 MB at 30 MB/s: 2.6667 s more
+  close(t, done, 2 + 80 / 30);
+});
+
+test('a cancelled flow frees its share: the survivor speeds up, and its bytes are counted as lost', (t) => {
+  const sim = new Simulator();
+  const net = new Network(sim, plain, true);
+  const l = net.addLink('l', 100e6, 0);
+  let survivor = -1;
+  let cancelledDone = false;
+  const a = net.transfer([l], 100e6, () => (cancelledDone = true));
+  net.transfer([l], 100e6, () => (survivor = sim.now));
+  sim.call(1, () => t.true(net.cancel(a)));
+  sim.run();
+  // both at 50 MB/s for 1 s (50 MB each), then the survivor alone: 50 MB at 100 MB/s
+  close(t, survivor, 1.5);
+  t.false(cancelledDone, 'a cancelled flow never calls back');
+  t.is(net.bytesLost, 100e6);
+  t.is(net.bytesSent, net.bytesReceived + net.bytesLost + net.bytesInFlight);
+  // the link carried the cancelled flow's first 50 MB and the survivor's 100 MB
+  close(t, net.links()[0].bytes, 150e6);
+  t.false(net.cancel(a), 'cancelling twice does nothing');
+});
+
+test('a flow cancelled in its latency phase never takes bandwidth', (t) => {
+  const sim = new Simulator();
+  const net = new Network(sim, plain, true);
+  const l = net.addLink('l', 10e6, 1);
+  let other = -1;
+  const a = net.transfer([l], 10e6, () => t.fail('cancelled'));
+  net.transfer([l], 10e6, () => (other = sim.now));
+  sim.call(0.5, () => net.cancel(a));
+  sim.run();
+  close(t, other, 1 + 1); // alone at 10 MB/s after its 1 s latency
+  t.is(net.activeFlows, 0);
+  t.is(net.bytesLost, 10e6);
+});

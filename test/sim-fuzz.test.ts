@@ -5,6 +5,7 @@
  * and simulated briefly. Each case must end as a ConfigError with a file and a message (the CLIs'
  * exit 2), or as a run whose every reported number is finite and non-negative: never another
  * exception. Seeded, so a failure reproduces (fast-check prints the seed and the shrunk case).
+ * FLOWSIM_FUZZ_RUNS=N runs N cases per file instead of 300 (a long sweep; counts are logged).
  */
 import test from 'ava';
 import fc from 'fast-check';
@@ -50,6 +51,10 @@ function finiteNonNegative(x: unknown, where: string, bad: string[]): void {
   else if (x && typeof x === 'object') for (const [k, v] of Object.entries(x)) finiteNonNegative(v, `${where}.${k}`, bad);
 }
 
+const RUNS = Number(process.env.FLOWSIM_FUZZ_RUNS ?? 300);
+/** Outcomes of acceptable cases: a clear error, or a run. */
+const counts = { configError: 0, run: 0 };
+
 /** Loads, builds and runs briefly; returns what went wrong, or '' when the outcome is acceptable. */
 function outcome(kind: 'workflow' | 'cluster' | 'params', file: string, base: { workflow: string; mode: 'hyperflow' | 'faasflow' | 'dataflower' }): string {
   try {
@@ -68,8 +73,10 @@ function outcome(kind: 'workflow' | 'cluster' | 'params', file: string, base: { 
     // NaN is how an empty statistic is reported (no measured request); every other number must be finite and >= 0
     const { wallSeconds: _w, eventsPerSecond: _e, ...rest } = r;
     finiteNonNegative(rest, 'result', bad);
+    if (bad.length === 0) counts.run++;
     return bad.length ? `a run with bad numbers: ${bad.slice(0, 3).join(', ')}` : '';
   } catch (e) {
+    if (e instanceof ConfigError) counts.configError++;
     if (e instanceof ConfigError) return e.format().length > 0 && /expected|unknown|no |only|must|at most|invalid|missing|cannot|needs|give|duplicate|did you mean|overflow/i.test(e.format()) ? '' : `an unclear error: ${e.format()}`;
     return `a ${(e as Error).name}: ${(e as Error).message}\n${(e as Error).stack?.split('\n').slice(1, 4).join('\n')}`;
   }
@@ -90,6 +97,7 @@ for (const src of SOURCES) {
     if (src.kind === 'params') doc = (doc as Record<string, unknown>).params as Tree;
     const all = paths(doc).filter((p) => !(src.kind !== 'params' && p[0] === 'name'));
     let n = 0;
+    const before = { ...counts };
     fc.assert(
       fc.property(fc.constantFrom(...all), fc.constantFrom<'set' | 'delete' | 'unknown'>('set', 'set', 'set', 'delete', 'unknown'), fc.constantFrom(...HOSTILE), (p, how, value) => {
         const f = path.join(dir, `${src.kind}-${n++}.yaml`);
@@ -101,8 +109,9 @@ for (const src of SOURCES) {
         fs.rmSync(f, { force: true });
         return problem === '' || (t.log(`${p.join('.')} ${how} ${JSON.stringify(value)}: ${problem}`), false);
       }),
-      { seed: 20261202, numRuns: 300 },
+      { seed: 20261202, numRuns: RUNS },
     );
+    t.log(`${n} cases: ${counts.configError - before.configError} clean errors, ${counts.run - before.run} finite runs`);
     t.pass();
   });
 }

@@ -42,14 +42,26 @@ export class Network {
   private inLatency = 0;
   bytesSent = 0;
   bytesReceived = 0;
+  /** Bytes of flows cancelled before their end (a lost node's transfers), each counted whole. */
+  bytesLost = 0;
+  /** Per open flow: its sharing activity once it has one, else its latency event (only when cancellable). */
+  private readonly flowAct: Map<number, number> | undefined;
+  private readonly flowLat: Map<number, number> | undefined;
+  private readonly flowRoute: Map<number, readonly number[]> | undefined;
   /** Bytes of each flow not yet delivered (in its latency phase or sharing bandwidth). */
   private readonly open = new Map<number, number>();
   flowsStarted = 0;
   /** When set, every rate change is appended here (`--trace-flows`). */
   rateLog?: FlowRateChange[];
 
-  constructor(private readonly sim: Simulator, private readonly p: Params['network']) {
+  /** `cancellable`: flows may be cancelled (faults); it costs a few map operations per flow. */
+  constructor(private readonly sim: Simulator, private readonly p: Params['network'], cancellable = false) {
     this.share = new FairShare(sim);
+    if (cancellable) {
+      this.flowAct = new Map();
+      this.flowLat = new Map();
+      this.flowRoute = new Map();
+    }
   }
 
   addLink(name: string, capacityBps: number, latencyS: number): number {
@@ -112,14 +124,66 @@ export class Network {
         for (const k of route) this.linkBytes[k] += bytes;
         this.bytesReceived += bytes;
         this.open.delete(flow);
+        if (this.flowAct) {
+          this.flowAct.delete(flow);
+          this.flowRoute!.delete(flow);
+        }
         onDone();
       });
       if (this.rateLog) this.flowOfActivity.set(act, flow);
+      if (this.flowAct) {
+        this.flowLat!.delete(flow);
+        this.flowAct.set(flow, act);
+      }
     };
     const delay = skipLatency ? 0 : lat * this.p.latencyFactor;
     this.inLatency++;
-    this.sim.call(delay, begin);
+    const ev = this.sim.call(delay, begin);
+    if (this.flowLat) {
+      this.flowLat.set(flow, ev);
+      this.flowRoute!.set(flow, route);
+    }
     return flow;
+  }
+
+  /**
+   * Cancels a flow before its end (its `onDone` never runs): its bytes are counted as lost and the
+   * part already carried on its links' byte counts. Needs a cancellable network. False if it had ended.
+   */
+  cancel(flow: number): boolean {
+    if (!this.flowAct) throw new Error('this network was not built cancellable');
+    const bytes = this.open.get(flow);
+    if (bytes === undefined) return false;
+    const lat = this.flowLat!.get(flow);
+    if (lat !== undefined) {
+      this.sim.cancel(lat);
+      this.inLatency--;
+      this.flowLat!.delete(flow);
+    } else {
+      const left = this.share.cancel(this.flowAct.get(flow)!);
+      for (const k of this.flowRoute!.get(flow)!) this.linkBytes[k] += bytes - left;
+      this.flowAct.delete(flow);
+    }
+    this.flowRoute!.delete(flow);
+    this.open.delete(flow);
+    this.bytesLost += bytes;
+    return true;
+  }
+
+  /** True while `flow` has bytes not delivered. */
+  isOpen(flow: number): boolean {
+    return this.open.has(flow);
+  }
+
+  /** Sets link `k`'s capacity from now on (nominal bytes/s; goodput is x bandwidthFactor). */
+  setCapacity(k: number, capacityBps: number): void {
+    if (!(capacityBps > 0)) throw new RangeError(`link '${this.linkName[k]}': capacity must be > 0 bytes/s, got ${capacityBps}`);
+    this.share.setCapacity(this.linkRes[k], capacityBps * this.p.bandwidthFactor);
+  }
+
+  /** Link `k`'s capacity now (nominal bytes/s). */
+  capacityNow(k: number): number {
+    return this.share.resourceCapacity(this.linkRes[k]) / this.p.bandwidthFactor;
   }
 
   private readonly flowOfActivity = new Map<number, number>();

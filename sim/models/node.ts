@@ -53,6 +53,28 @@ export class Nodes {
     this.cpu.start(seconds * cpu, [this.cpuRes[node]], null, cpu, onDone);
   }
 
+  /** `compute` that can be stopped: returns a function that cancels it (its `onDone` never runs). */
+  computeCancellable(node: number, seconds: number, cpu: number, onDone: () => void): () => void {
+    if (cpu <= 0 || seconds <= 0) {
+      const ev = this.sim.call(Math.max(0, seconds), onDone);
+      return () => {
+        this.sim.cancel(ev);
+      };
+    }
+    let done = false;
+    const a = this.cpu.start(seconds * cpu, [this.cpuRes[node]], null, cpu, () => {
+      done = true;
+      onDone();
+    });
+    // activity ids are reused once they end: cancel only the one started here
+    return () => {
+      if (!done) {
+        done = true;
+        this.cpu.cancel(a);
+      }
+    };
+  }
+
   reserve(node: number, bytes: number): boolean {
     if (this.memoryUsed[node] + bytes > this.memoryCapacity[node]) return false;
     this.memoryUsed[node] += bytes;

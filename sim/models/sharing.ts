@@ -423,6 +423,56 @@ export class FairShare {
     return top;
   }
 
+  /**
+   * Stops an activity before its end (a lost node, a cancelled transfer): its callback never runs
+   * and the others' rates are recomputed. Returns the work it had left (0 if it already ended).
+   */
+  cancel(a: number): number {
+    if (this.actDone[a] === undefined) return 0;
+    const c = this.actClass[a];
+    let left = 0;
+    if (c) {
+      this.advance(c);
+      left = Math.max(0, this.actThreshold[a] - c.S);
+      const h = c.heap;
+      const k = h.indexOf(a);
+      // take it out of the class's heap: rebuild from the others (a cold path)
+      const rest = h.filter((_, i) => i !== k);
+      h.length = 0;
+      for (const x of rest) this.heapPush(c, x);
+      if (c.event >= 0) this.sim.cancel(c.event);
+      c.event = -1;
+      if (h.length === 0) {
+        c.active = false;
+        c.rate = 0;
+        for (const r of c.res) {
+          const list = this.resClasses[r];
+          const j = list.indexOf(c);
+          list[j] = list[list.length - 1];
+          list.pop();
+        }
+      }
+      this.markDirty(c.res);
+    } else {
+      this.sim.cancel(this.actSolo[a]);
+    }
+    this.actDone[a] = undefined;
+    this.actClass[a] = null;
+    this.active--;
+    this.actFree.push(a);
+    return left;
+  }
+
+  /** Changes a resource's capacity from now on (a bandwidth trace step); rates are recomputed. */
+  setCapacity(id: number, capacity: number): void {
+    if (!(capacity > 0)) throw new RangeError(`resource '${this.resName[id]}': capacity must be > 0, got ${capacity}`);
+    if (capacity === this.capacity[id]) return;
+    // bring the classes on it to now at their old rates before the change
+    for (const c of this.resClasses[id]) this.advance(c);
+    this.capacity[id] = capacity;
+    this.markDirty([id]);
+  }
+
   /** Remaining work of an activity now (for tests and tracing). */
   remainingOf(a: number): number {
     const c = this.actClass[a];
