@@ -46,7 +46,7 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   const lines: string[] = [];
   const bw = r.storageBandwidthBps ? `${o.bandwidthMBps} MB/s (${(r.storageBandwidthBps / 1e6).toFixed(1)}e6 B/s)` : 'uncapped';
   lines.push(`flowsim: ${o.workflows.join(', ')} in ${r.mode} mode on ${r.cluster}, storage cap ${bw}, seed ${r.seed}, params ${r.params}`);
-  lines.push(`  requests measured ${r.requests}: completed ${r.completed}, timed out ${r.timeouts}; throughput ${r.throughputRps.toFixed(3)} req/s`);
+  lines.push(`  requests measured ${r.requests}: completed ${r.completed}, timed out ${r.timeouts}${r.failed > 0 ? `, failed ${r.failed}` : ""}; throughput ${r.throughputRps.toFixed(3)} req/s`);
   // a percentile says how many samples it stands on; under 100, "p99" is an interpolation near the maximum
   const n = r.e2e.count;
   const p99Note = n === 0 ? '' : n === 1 ? ' (n=1: the one sample)' : n < 100 ? ` (n=${n}, under 100: near the maximum)` : ` (n=${n})`;
@@ -54,6 +54,11 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   lines.push(`  data overhead      mean ${fmtS(r.dataOverhead.mean)} per request (sum of in-function data I/O)`);
   lines.push(`  scheduling overhd  mean ${fmtS(r.schedulingOverhead.mean)} per request (e2e - critical path of function times)`);
   lines.push(`  containers         ${r.coldStarts} cold starts${r.prewarms ? `, ${r.prewarms} pre-warmed` : ''}, peak ${r.containersPeak} live`);
+  if (r.faults) {
+    const f = r.faults;
+    const causes = Object.entries(f.failedRequests).map(([c, n]) => `${n} ${c}`).join(', ');
+    lines.push(`  faults             success ${(100 * f.successRate).toFixed(1)}%: ${r.failed} failed${causes ? ` (${causes})` : ''}; attempts failed ${f.failedAttempts.error} by error, ${f.failedAttempts['execution timeout']} by execution timeout; ${f.retries} retries`);
+  }
   if (r.cancelled.requests > 0)
     lines.push(`  cancelled          ${r.cancelled.requests} requests at their timeout (${r.cancelled.instances} function instances not ended then; ${r.droppedCalls} queued calls and engine operations dropped)`);
   if (r.abandoned.requests > 0)
@@ -116,6 +121,9 @@ async function main(): Promise<void> {
     .option('keep-alive', { type: 'string', describe: `keep-alive policy: ${Object.keys(KEEP_ALIVE_POLICIES).join(', ')} (default: the cluster's, else fixed)` })
     .option('placement', { type: 'string', describe: `placement policy: ${Object.keys(PLACEMENT_POLICIES).join(', ')} (default: the mode's own; see --list)` })
     .option('deadline', { type: 'string', describe: "per-workflow deadlines for the edf policy and the deadline-miss count, 'name=seconds,...' (default: the workflows' own `deadline`)" })
+    .option('faults', { type: 'string', describe: 'YAML file of faults to inject and how invocations recover: function failures, execution timeouts, retries, link capacity traces, remote-store outages (docs/faults.md)' })
+    .option('failure-rate', { type: 'string', describe: "every function's probability that one attempt fails, 0..1 (overrides the faults file's default)" })
+    .option('retries', { type: 'string', describe: 'retries at most of a failed invocation (default 3, or the faults file\'s)' })
     .option('on-timeout', { type: 'string', choices: ['continue', 'cancel'], describe: "what a client timeout does to the request's work: continue (the engines go on, as the references describe) or cancel (queued and later calls are dropped); default: params request.onTimeout, continue" })
     .option('prices', { type: 'string', describe: `price table: ${listPrices().join(', ')} (configs/prices/) or a .yaml file (default aws-lambda)` })
     .option('list', { type: 'boolean', describe: 'list workflows, clusters, modes and policies, then exit' })
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
   }
   // an option given twice arrives as a list: say so rather than use one of them
   for (const [k, v] of Object.entries(argv)) if (k !== '_' && k.length > 1 && Array.isArray(v)) fail(`--${k} was given ${v.length} times; give it once${k === 'workflow' ? ' (comma-separate several workflows to co-run them)' : ''}`);
-  for (const k of ['params', 'calibration', 'cluster', 'prices', 'trace', 'trace-flows', 'queue', 'keep-alive', 'placement', 'deadline', 'phases', 'rpm', 'workflow'] as const)
+  for (const k of ['faults', 'params', 'calibration', 'cluster', 'prices', 'trace', 'trace-flows', 'queue', 'keep-alive', 'placement', 'deadline', 'phases', 'rpm', 'workflow'] as const)
     if (argv[k] === '') fail(`--${k}: expected a value, got nothing`);
   if (!argv.workflow) fail('missing --workflow (try --list for the names)');
   if (!argv.mode) fail(`missing --mode (one of ${MODE_NAMES.join(', ')})`);
@@ -181,6 +189,9 @@ async function main(): Promise<void> {
     placement: argv.placement,
     prices: argv.prices,
     deadlines: argv.deadline !== undefined ? parseDeadlines(argv.deadline) : undefined,
+    faults: argv.faults,
+    failureRate: num('failure-rate', argv['failure-rate']),
+    retries: num('retries', argv.retries),
     ...(argv['on-timeout'] !== undefined ? { params: { request: { onTimeout: argv['on-timeout'] as 'continue' | 'cancel' } } } : {}),
   };
   if (rpms && rpms.length > 1 && rpms.length !== workflows.length) fail(`--rpm: give one rate, or one per workflow (${workflows.length})`);

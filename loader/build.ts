@@ -5,10 +5,12 @@
  * inline overrides. Everything wrong here is a ConfigError naming the option or file.
  */
 import { readProfile } from '../calibrate/profile.js';
-import { ConfigError, checkPlacement, loadCluster, loadParamsFile, loadPrices, loadWorkflow } from './load.js';
+import { ConfigError, checkPlacement, hintList, loadCluster, loadFaults, loadParamsFile, loadPrices, loadWorkflow } from './load.js';
 import { DEFAULT_PLACEMENT, KEEP_ALIVE_POLICIES, QUEUE_POLICIES, placementPolicy } from '../sim/policies/index.js';
 import { formatBytes, wondershaperCapBps } from './units.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
+import type { ClusterSpec } from '../sim/models/cluster.js';
+import { NO_FAULTS, type FaultSpec } from '../sim/models/faults.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
 import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from '../sim/scenario.js';
 
@@ -57,6 +59,12 @@ export interface ScenarioOptions {
   deadlines?: Record<string, number>;
   /** Per-workflow queue priorities (the priority policy), overriding the workflows' own. */
   priorities?: Record<string, number>;
+  /** A faults file (sim/models/faults.ts), or the spec itself. */
+  faults?: string | FaultSpec;
+  /** Every function's failure probability per attempt (overrides the faults file's default). */
+  failureRate?: number;
+  /** Retries at most per failed invocation (overrides the faults file's). */
+  retries?: number;
 }
 
 export const DEFAULTS = { durationS: 120, warmupRequests: 2, warmupS: 0, staggerS: 2, seed: 1 } as const;
@@ -147,6 +155,7 @@ export function buildScenario(o: ScenarioOptions): Scenario {
     return d === undefined && pr === undefined ? w : { ...w, ...(d !== undefined ? { deadlineS: d } : {}), ...(pr !== undefined ? { priority: pr } : {}) };
   });
   const prices = o.prices !== undefined ? loadPrices(o.prices) : undefined;
+  const faults = buildFaults(o, withDeadlines, cluster);
   // a placement table names functions and workers that must exist, whatever the mode (only
   // dataflower follows it, but a table with a typo is wrong everywhere)
   for (const w of workflows) if (w.placement) checkPlacement(w, cluster, w.name);
@@ -195,5 +204,30 @@ export function buildScenario(o: ScenarioOptions): Scenario {
     traceFlows: o.traceFlows ?? false,
     policies: policies.placement === undefined ? { queue: policies.queue, keepAlive: policies.keepAlive } : { queue: policies.queue, keepAlive: policies.keepAlive, placement: policies.placement },
     ...(prices ? { prices } : {}),
+    ...(faults ? { faults } : {}),
   };
+}
+
+/** The scenario's faults: the file or spec, the command line's overrides, names checked against the scenario. */
+function buildFaults(o: ScenarioOptions, workflows: readonly WorkflowSpec[], cluster: ClusterSpec): FaultSpec | undefined {
+  if (o.faults === undefined && o.failureRate === undefined && o.retries === undefined) return undefined;
+  const spec: FaultSpec = o.faults === undefined ? structuredClone(NO_FAULTS) : typeof o.faults === 'string' ? loadFaults(o.faults) : structuredClone(o.faults);
+  const where = typeof o.faults === 'string' ? o.faults : '--faults';
+  if (o.failureRate !== undefined) {
+    if (!(typeof o.failureRate === 'number' && o.failureRate >= 0 && o.failureRate <= 1)) throw optError('--failure-rate', `expected a probability in 0..1, got ${o.failureRate}`);
+    spec.failure.default = o.failureRate;
+  }
+  if (o.retries !== undefined) {
+    if (!(Number.isInteger(o.retries) && o.retries >= 0 && o.retries <= 100)) throw optError('--retries', `expected a whole number in 0..100, got ${o.retries}`);
+    spec.retry.max = o.retries;
+  }
+  const fnNames = new Set(workflows.flatMap((w) => w.functions.map((f) => f.name)));
+  for (const [k, table] of [['failure', spec.failure.perFunction], ['executionTimeout', spec.executionTimeout.perFunction]] as const)
+    for (const name of Object.keys(table))
+      if (!fnNames.has(name)) throw new ConfigError(where, `${k}.functions.${name}`, `no function '${name}' in this run's workflows; ${hintList(name, [...fnNames], 'functions are')}`);
+  const links = [...cluster.nodes.flatMap((n) => [`${n.name}.up`, `${n.name}.down`, `${n.name}.localstore`]), 'storage.write', 'storage.read'];
+  spec.links.forEach((l, i) => {
+    if (!links.includes(l.link)) throw new ConfigError(where, `links[${i}].link`, `no link '${l.link}' on cluster ${cluster.name}; ${hintList(l.link, links, 'links are')}`);
+  });
+  return spec;
 }

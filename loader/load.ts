@@ -18,6 +18,7 @@ import type { ClusterSpec, NodeSpec } from '../sim/models/cluster.js';
 import { WorkflowError, compileWorkflow, type EdgeSpec, type FunctionSpec, type WorkflowSpec } from '../sim/models/workflow.js';
 import type { DeepPartial, Params } from '../sim/params.js';
 import type { PriceTable } from '../sim/models/cost.js';
+import { NO_FAULTS, type FaultSpec } from '../sim/models/faults.js';
 import { KEEP_ALIVE_POLICIES, PLACEMENT_POLICIES, QUEUE_POLICIES } from '../sim/policies/index.js';
 import { generateWorkflow } from '../traces/generator.js';
 import { importWfFormat, TraceError } from '../traces/wfformat.js';
@@ -25,6 +26,7 @@ import {
   type ClusterFile,
   type WorkflowFile,
   clusterFileSchema,
+  faultsSchema,
   pricesFileSchema,
   closest,
   issueMessage,
@@ -162,7 +164,7 @@ export function validate<S extends z.ZodType>(schema: S, src: YamlSource): z.out
   throw errorAt(src, path, iss.message + more);
 }
 
-function hintList(word: string, valid: readonly string[], noun: string): string {
+export function hintList(word: string, valid: readonly string[], noun: string): string {
   const hint = closest(word, valid);
   return `${hint ? `did you mean '${hint}'? ` : ''}${noun}: ${valid.join(', ')}`;
 }
@@ -538,4 +540,33 @@ export function parseParamsOverride(data: unknown, file: string, basePath = ''):
   if (iss.code === 'unrecognized_keys' && iss.keys.length > 0) path = [...path, iss.keys[0]];
   const full = [basePath, formatPath(path)].filter((s) => s !== '').join(path.length && typeof path[0] === 'number' ? '' : '.');
   throw new ConfigError(file, full, iss.message);
+}
+
+/**
+ * A faults file (sim/models/faults.ts): what to inject and how invocations recover. Names of
+ * functions and links are checked against the scenario by buildScenario.
+ */
+export function loadFaults(file: string): FaultSpec {
+  const src = readYaml(file);
+  const f = validate(faultsSchema, src);
+  const spec: FaultSpec = structuredClone(NO_FAULTS);
+  if (typeof f.failure === 'number') spec.failure.default = f.failure;
+  else if (f.failure) spec.failure = { default: f.failure.default ?? 0, perFunction: { ...(f.failure.functions ?? {}) } };
+  if (typeof f.executionTimeout === 'number') spec.executionTimeout.default = f.executionTimeout;
+  else if (f.executionTimeout) spec.executionTimeout = { default: f.executionTimeout.default ?? Infinity, perFunction: { ...(f.executionTimeout.functions ?? {}) } };
+  if (f.retry) spec.retry = { max: f.retry.max ?? spec.retry.max, backoffS: f.retry.backoff ?? spec.retry.backoffS, factor: f.retry.factor ?? spec.retry.factor };
+  (f.links ?? []).forEach((l, i) => {
+    if (!l.steps && !l.walk) throw errorAt(src, ['links', i], `link '${l.link}': expected steps or walk (or both)`);
+    (l.steps ?? []).forEach((st, j) => {
+      if ((st.factor === undefined) === (st.rate === undefined)) throw errorAt(src, ['links', i, 'steps', j], 'expected exactly one of factor (of the nominal capacity) and rate');
+    });
+    if (l.walk && l.walk.min > l.walk.max) throw errorAt(src, ['links', i, 'walk', 'min'], `expected min <= max, got min ${l.walk.min} and max ${l.walk.max}`);
+    spec.links.push({
+      link: l.link,
+      ...(l.steps ? { steps: l.steps.map((st) => ({ atS: st.at, ...(st.factor !== undefined ? { factor: st.factor } : { bps: st.rate }) })) } : {}),
+      ...(l.walk ? { walk: { everyS: l.walk.every, sigma: l.walk.sigma, min: l.walk.min, max: l.walk.max } } : {}),
+    });
+  });
+  spec.storeOutages = (f.storeOutages ?? []).map((o) => ({ atS: o.at, durationS: o.duration }));
+  return spec;
 }

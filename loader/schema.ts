@@ -373,3 +373,31 @@ function describeUnion(iss: { errors?: Array<Array<{ expected?: string }>> }): s
   for (const branch of iss.errors ?? []) for (const e of branch) if (e.expected) wants.add(TYPE_WORDS[e.expected] ?? e.expected);
   return wants.size ? [...wants].join(' or ') : 'a valid value';
 }
+
+// ---------------------------------------------------------------------------------------------
+// faults (sim/models/faults.ts): what to inject and how invocations recover
+
+const probability = () => z.number().min(0).max(1);
+const posDuration = () => duration().pipe(z.number().positive());
+
+/** A faults file (`--faults`), or a cluster file's `faults:` section. */
+export const faultsSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Probability that one attempt of a function fails: one number for every function, or per function. */
+  failure: z.union([probability(), z.strictObject({ default: probability().optional(), functions: z.record(z.string(), probability()).optional() })]).optional(),
+  /** Compute-time limit of one attempt. */
+  executionTimeout: z.union([posDuration(), z.strictObject({ default: posDuration().optional(), functions: z.record(z.string(), posDuration()).optional() })]).optional(),
+  retry: z.strictObject({ max: z.number().int().min(0).max(100).optional(), backoff: duration().optional(), factor: z.number().min(1).max(100).optional() }).optional(),
+  links: z
+    .array(
+      z.strictObject({
+        link: name(),
+        steps: z.array(z.strictObject({ at: duration(), factor: z.number().positive().max(1000).optional(), rate: rate().pipe(z.number().positive()).optional() })).optional(),
+        walk: z.strictObject({ every: posDuration(), sigma: z.number().min(0).max(10), min: z.number().positive().max(1000), max: z.number().positive().max(1000) }).optional(),
+      }),
+    )
+    .optional(),
+  storeOutages: z.array(z.strictObject({ at: duration(), duration: posDuration() })).optional(),
+});
+
+export type FaultsFile = z.output<typeof faultsSchema>;

@@ -27,6 +27,7 @@ export interface AppAccum {
   requests: number;
   completed: number;
   timeouts: number;
+  failed: number;
   firstMeasured: number;
   lastMeasuredEnd: number;
 }
@@ -60,6 +61,8 @@ export class Recorder {
   private resolvedCount = 0;
   /** Requests cancelled at their timeout (request.onTimeout 'cancel') and their instances not ended then. */
   readonly cancelled = { requests: 0, instances: 0 };
+  /** Measured requests that failed (faults), by cause. */
+  readonly failureCauses = new Map<string, number>();
 
   constructor(
     private readonly sim: Simulator,
@@ -73,7 +76,7 @@ export class Recorder {
   }
 
   addApp(): void {
-    this.accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), gbs: new Samples(), usd: new Samples(), deadlineMisses: 0, requests: 0, completed: 0, timeouts: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
+    this.accum.push({ e2e: new Samples(), data: new Samples(), sched: new Samples(), gbs: new Samples(), usd: new Samples(), deadlineMisses: 0, requests: 0, completed: 0, timeouts: 0, failed: 0, firstMeasured: Infinity, lastMeasuredEnd: 0 });
   }
 
   started(req: RequestCtx): void {
@@ -86,37 +89,53 @@ export class Recorder {
     this.unfinished++;
   }
 
-  /** The request's e2e ends now (or it timed out). False if it had already resolved. */
-  resolve(req: RequestCtx, timedOut: boolean): boolean {
+  /**
+   * The request's e2e ends now, or it timed out, or it failed (`cause`: a fault it could not
+   * recover from; not a latency sample). False if it had already resolved.
+   */
+  resolve(req: RequestCtx, timedOut: boolean, cause?: string): boolean {
     if (req.resolved) return false;
     const now = this.sim.now;
     req.resolved = true;
     req.timedOut = timedOut;
+    req.failed = cause !== undefined;
     this.outstanding--;
     this.resolvedCount++;
     const a = this.accum[req.app.index];
     if (req.measured) {
-      if (timedOut) {
+      if (cause !== undefined) {
+        a.failed++;
+        this.failureCauses.set(cause, (this.failureCauses.get(cause) ?? 0) + 1);
+      } else if (timedOut) {
         a.timeouts++;
         a.e2e.push(this.timeoutS);
       } else {
         a.completed++;
         a.e2e.push(now - req.t0);
       }
-      if (timedOut || now - req.t0 > req.app.deadlineS) a.deadlineMisses++;
+      if (timedOut || cause !== undefined || now - req.t0 > req.app.deadlineS) a.deadlineMisses++;
       a.lastMeasuredEnd = Math.max(a.lastMeasuredEnd, now);
     }
     if (this.finishedFirst.delete(req)) this.account(req);
     else if (req.cancelled) {
       // its run ends here: what never ran is counted, what still runs is billed to the total only
       this.unfinished--;
-      this.cancelled.requests++;
-      const end = req.times.end;
-      for (let i = 0; i < end.length; i++) if (!(end[i] >= 0)) this.cancelled.instances++;
+      if (cause === undefined) {
+        this.cancelled.requests++;
+        const end = req.times.end;
+        for (let i = 0; i < end.length; i++) if (!(end[i] >= 0)) this.cancelled.instances++;
+      }
       this.account(req);
     } else if (timedOut) this.timedOutRunning.add(req);
     if (this.progress && (this.resolvedCount & 255) === 0) this.progress(now, this.resolvedCount);
     return true;
+  }
+
+  /** A request that had already resolved (timed out) is stopped by a fault: its run ends now. */
+  runCancelled(req: RequestCtx): void {
+    if (!this.timedOutRunning.delete(req)) return;
+    this.unfinished--;
+    this.account(req);
   }
 
   /** Every function instance of the request has ended. */
@@ -139,7 +158,7 @@ export class Recorder {
       let data = 0;
       for (let i = 0; i < t.dataS.length; i++) data += t.dataS[i];
       a.data.push(data);
-      if (!req.timedOut) {
+      if (!req.timedOut && !req.failed) {
         const e2e = req.e2eEnd - req.t0;
         a.sched.push(Math.max(0, e2e - criticalExecTime(req.app.cw, req.run, t)));
       }
@@ -194,6 +213,7 @@ export class Recorder {
         requests: a.requests,
         completed: a.completed,
         timeouts: a.timeouts,
+        failed: a.failed,
         e2e: summarize(a.e2e.view()),
         dataOverhead: summarize(a.data.view()),
         schedulingOverhead: summarize(a.sched.view()),

@@ -22,6 +22,7 @@ import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes
 import type { PolicyNames, Scenario, SimResult } from './scenario.js';
 import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
 import { keepAlivePolicy, placementPolicy, queuePolicy } from './policies/index.js';
+import { FaultModel, Outages, hasFaults, linkSchedule, scheduleLink } from './models/faults.js';
 
 
 export interface RunOptions {
@@ -80,7 +81,19 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const cost = new CostMeter(s.prices ?? AWS_LAMBDA_PRICES);
   const storage = new Storage(sim, net, topo, p.storage);
   const docs = new DocumentStore(storage, p.storage.documentConflicts);
-  const control = new ControlPlane(sim, topo, p.control, p.request.onTimeout === 'cancel');
+  const faults = hasFaults(s.faults) ? new FaultModel(s.faults, streams) : undefined;
+  // a failed request's queued engine work is dropped like a cancelled one's
+  const control = new ControlPlane(sim, topo, p.control, p.request.onTimeout === 'cancel' || faults !== undefined);
+  if (faults) {
+    // capacity traces up to the last send plus the client timeout (nothing measured happens later)
+    const horizon = Math.max(0, ...s.apps.map((a) => (a.workload.startS ?? 0) + a.workload.durationS)) + p.request.timeoutS;
+    for (const tr of faults.spec.links) {
+      const k = net.linkId(tr.link);
+      const nominal = net.links()[k].capacityBps;
+      scheduleLink(sim, linkSchedule(tr, nominal, horizon, streams.stream(`faults/link/${tr.link}`)), (bps) => net.setCapacity(k, bps));
+    }
+    if (faults.spec.storeOutages.length > 0) storage.outages = new Outages(faults.spec.storeOutages);
+  }
 
   const rec = new Recorder(sim, p.request.timeoutS, cost, topo, s.traceInstances ?? false, opts.progress);
   const drivers: WorkloadDriver[] = [];
@@ -96,8 +109,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     if (rec.outstanding === 0 && rec.onlyAbandonedLeft() && drivers.every((d) => !d.sending)) sim.stop();
   };
 
-  const resolve = (req: RequestCtx, timedOut: boolean) => {
-    if (!rec.resolve(req, timedOut)) return;
+  const resolve = (req: RequestCtx, timedOut: boolean, cause?: string) => {
+    if (!rec.resolve(req, timedOut, cause)) return;
     drivers[req.app.index].finished(req.client);
     maybeStop();
   };
@@ -120,6 +133,20 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
       req.e2eEnd = sim.now;
       resolve(req, false);
     },
+    faults,
+    fail: (req, cause) => {
+      if (req.cancelled) return;
+      // its other branches stop: queued calls and engine operations are dropped, nothing more is triggered
+      req.cancelled = true;
+      req.run.cancel();
+      if (req.resolved) {
+        // the client had already given up: the run ends here
+        rec.runCancelled(req);
+        maybeStop();
+        return;
+      }
+      resolve(req, false, cause);
+    },
   };
   const mode = createMode(s.mode, ctx);
 
@@ -139,6 +166,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
       deadlineS: app.workflow.deadlineS ?? Infinity,
     };
     mode.prepare(rt);
+    faults?.addApp(name, cw.functions.map((f) => f.name));
     return rt;
   });
 
@@ -165,6 +193,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
         resolved: false,
         timedOut: false,
         cancelled: false,
+        failed: false,
         e2eEnd: NaN,
       };
       rec.started(req);
@@ -200,6 +229,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     requests: appResults.reduce((x, a) => x + a.requests, 0),
     completed: appResults.reduce((x, a) => x + a.completed, 0),
     timeouts: appResults.reduce((x, a) => x + a.timeouts, 0),
+    failed: appResults.reduce((x, a) => x + a.failed, 0),
     e2e: rec.overall((a) => a.e2e),
     dataOverhead: rec.overall((a) => a.data),
     schedulingOverhead: rec.overall((a) => a.sched),
@@ -209,6 +239,17 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     abandoned: { ...rec.abandoned(), bytesInFlight: net.bytesInFlight },
     cancelled: rec.cancelled,
     droppedCalls: pools.dropped + control.dropped,
+    ...(faults
+      ? {
+          faults: {
+            failedAttempts: { ...faults.failedAttempts },
+            retries: faults.retries,
+            failedRequests: Object.fromEntries([...rec.failureCauses].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+            successRate: appResults.reduce((x, a) => x + a.requests, 0) > 0 ? appResults.reduce((x, a) => x + a.completed, 0) / appResults.reduce((x, a) => x + a.requests, 0) : 0,
+            bytesLost: net.bytesLost,
+          },
+        }
+      : {}),
     containersPeak: pools.peak,
     policies,
     cost: cost.result(net.bytesSent),

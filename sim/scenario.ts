@@ -6,6 +6,7 @@ import type { PriceTable } from './models/cost.js';
 import type { ClusterSpec } from './models/cluster.js';
 import type { WorkflowSpec } from './models/workflow.js';
 import type { Params } from './params.js';
+import type { FaultSpec } from './models/faults.js';
 
 export type ModeName = 'hyperflow' | 'faasflow' | 'dataflower';
 export const MODE_NAMES: readonly ModeName[] = ['hyperflow', 'faasflow', 'dataflower'];
@@ -71,6 +72,8 @@ export interface Scenario {
   policies?: PolicyNames;
   /** What is billed and at which prices (models/cost.ts); default AWS_LAMBDA_PRICES. */
   prices?: PriceTable;
+  /** Faults to inject and how invocations recover (models/faults.ts); default none. */
+  faults?: FaultSpec;
 }
 
 export interface PolicyNames {
@@ -131,6 +134,8 @@ export interface AppResult {
   requests: number;
   completed: number;
   timeouts: number;
+  /** Measured requests that failed (a fault they could not recover from); not in the latency statistics. */
+  failed: number;
   /** Measured requests only; a timed-out request counts as the timeout value. */
   e2e: Stats;
   dataOverhead: Stats;
@@ -146,6 +151,18 @@ export interface AppResult {
   deadlineMissRate: number | null;
 }
 
+export interface FaultsResult {
+  /** Attempts that failed, by cause, and attempts retried after a failure. */
+  failedAttempts: { error: number; 'execution timeout': number };
+  retries: number;
+  /** Measured requests that failed, by cause ("<function>: <cause>"). */
+  failedRequests: Record<string, number>;
+  /** completed / measured requests. */
+  successRate: number;
+  /** Bytes of network flows cancelled before their end. */
+  bytesLost: number;
+}
+
 export interface SimResult {
   mode: ModeName;
   cluster: string;
@@ -155,6 +172,8 @@ export interface SimResult {
   requests: number;
   completed: number;
   timeouts: number;
+  /** Measured requests that failed (faults): requests = completed + timeouts + failed. */
+  failed: number;
   e2e: Stats;
   dataOverhead: Stats;
   schedulingOverhead: Stats;
@@ -173,6 +192,8 @@ export interface SimResult {
   cancelled: { requests: number; instances: number };
   /** Queued container calls and engine operations dropped because their request was cancelled. */
   droppedCalls: number;
+  /** Present when the scenario injects faults (sim/models/faults.ts). */
+  faults?: FaultsResult;
   containersPeak: number;
   policies: PolicyNames;
   cost: CostResult;

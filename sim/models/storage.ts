@@ -30,6 +30,7 @@
  * Left out: Kafka partitions and batching, disk limits.
  */
 import type { Simulator } from '../engine/simulator.js';
+import type { Outages } from './faults.js';
 import type { Params } from '../params.js';
 import type { Network } from './network.js';
 import type { Topology } from './topology.js';
@@ -40,6 +41,8 @@ export type StoreDb = 'results' | 'log' | 'latency';
 export class Storage {
   remoteOps = 0;
   localOps = 0;
+  /** Remote-store outages (faults): an operation issued during one waits until it ends. */
+  outages?: Outages;
 
   constructor(
     private readonly sim: Simulator,
@@ -52,13 +55,13 @@ export class Storage {
   put(from: number, bytes: number, cb: () => void, senderCapBps = Infinity): void {
     this.remoteOps++;
     const cap = Math.min(senderCapBps, this.p.clientThroughputBps);
-    this.sim.call(this.p.remoteOpLatencyS, () => writeStages(this.net, this.topo, from, bytes, cap, false, cb, this.p.remotePipelined));
+    this.sim.call(this.opDelay(), () => writeStages(this.net, this.topo, from, bytes, cap, false, cb, this.p.remotePipelined));
   }
 
   /** Node `to` reads `bytes` from the remote store. */
   get(to: number, bytes: number, cb: () => void): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS, () => readStages(this.net, this.topo, to, bytes, false, cb, this.p.clientThroughputBps, this.p.remotePipelined));
+    this.sim.call(this.opDelay(), () => readStages(this.net, this.topo, to, bytes, false, cb, this.p.clientThroughputBps, this.p.remotePipelined));
   }
 
   /**
@@ -67,7 +70,7 @@ export class Storage {
    */
   small(node: number, cb: () => void): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS + 2 * this.topo.oneWay(node, this.topo.storageNode), cb);
+    this.sim.call(this.opDelay() + 2 * this.topo.oneWay(node, this.topo.storageNode), cb);
   }
 
   /** A small write (a log document, a document update): the request, then its commit in `db`. */
@@ -96,7 +99,12 @@ export class Storage {
   /** A read that finds nothing (FaaSFlow's workflow inputs in the AE): one operation, no payload. */
   miss(cb: () => void): void {
     this.remoteOps++;
-    this.sim.call(this.p.remoteOpLatencyS, cb);
+    this.sim.call(this.opDelay(), cb);
+  }
+
+  /** A remote operation's own latency, after the store is back if it is down now. */
+  private opDelay(): number {
+    return this.outages ? this.outages.delayUntilUp(this.sim.now) + this.p.remoteOpLatencyS : this.p.remoteOpLatencyS;
   }
 
   localPut(node: number, bytes: number, cb: () => void): void {

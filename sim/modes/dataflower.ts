@@ -29,7 +29,7 @@
 import type { Container } from '../models/container-pool.js';
 import type { Stream } from '../models/storage.js';
 import type { Mode, ModeContext, AppRuntime, RequestCtx } from './mode.js';
-import { nodeFor, serviceTime } from './common.js';
+import { nodeFor } from './common.js';
 import { newInvocation, runInvocation, type Invocation, type InvocationHooks } from './invocation.js';
 
 const NOOP = () => {};
@@ -187,7 +187,7 @@ export class DataFlowerMode implements Mode {
         };
         readNext(0);
       },
-      compute: (inv, next) => this.compute(inv, next),
+      compute: (inv, seconds, next) => this.compute(inv, seconds, next),
       // the FLU posts its end outputs and returns once its local writes are done
       write: (inv, next) => {
         const { sim } = this.ctx;
@@ -215,13 +215,12 @@ export class DataFlowerMode implements Mode {
   }
 
   /** Computes, emitting foreach items while computing (spread) or at the end. */
-  private compute(inv: Invocation, done: () => void): void {
+  private compute(inv: Invocation, total: number, done: () => void): void {
     const { nodes, params } = this.ctx;
     const { req, f, i, node } = inv;
     const c = inv.container!;
     const cw = req.app.cw;
     const fn = cw.functions[f];
-    const total = serviceTime(req.app, f);
     const foreachEdges = cw.outEdges[f].filter((e) => cw.edges[e].kind === 'foreach');
     if (foreachEdges.length === 0) {
       nodes.compute(node, total, fn.cpu, done);

@@ -8,6 +8,10 @@
  *   -> write the outputs
  *   -> hold the container (DataFlower's pressure-aware release), then release it.
  *
+ * With faults (models/faults.ts) an attempt may fail during its compute: it writes nothing, its
+ * container is released, and the invocation starts again from the acquire after a backoff, or,
+ * out of retries, fails its request.
+ *
  * A mode contributes only its data plane and its runtime's costs, as `InvocationHooks`; this file
  * records the instance's times, its data overhead (fetch + write, as the hooks account them) and
  * bills the container (cost.ts) from the moment it is ready to its release.
@@ -36,6 +40,8 @@ export interface Invocation {
   predictedS: number;
   priority: number;
   deadline: number;
+  /** Attempts that failed before this one (faults). */
+  attempt: number;
 }
 
 export interface InvocationHooks {
@@ -45,8 +51,8 @@ export interface InvocationHooks {
   prepare?(inv: Invocation, next: () => void): void;
   /** Reads the inputs; `next(dataS)` with the seconds that count as data overhead. */
   fetch(inv: Invocation, next: (dataS: number) => void): void;
-  /** Computes; default: the function's service time on the node's CPU. */
-  compute?(inv: Invocation, next: () => void): void;
+  /** Computes `seconds` of the function's service time (drawn by the pipeline); default: on the node's CPU. */
+  compute?(inv: Invocation, seconds: number, next: () => void): void;
   /** Writes the outputs; `next(dataS)` with the seconds that count as data overhead. */
   write(inv: Invocation, next: (dataS: number) => void): void;
   /** Seconds the container stays held after the function ends (default 0). */
@@ -71,6 +77,7 @@ export function newInvocation(req: RequestCtx, f: number, i: number, node: numbe
     predictedS: app.service[f].mean,
     priority: app.priority[f],
     deadline: req.t0 + app.deadlineS,
+    attempt: 0,
   };
 }
 
@@ -105,11 +112,42 @@ function fetchStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, do
   hooks.fetch(inv, (fetchS) => {
     inv.fetchS = fetchS;
     inv.req.times.computeStart[inv.slot] = ctx.sim.now;
-    if (hooks.compute) hooks.compute(inv, () => writeStep(ctx, inv, hooks, done));
-    else {
-      const app = inv.req.app;
-      ctx.nodes.compute(inv.node, serviceTime(app, inv.f), app.cw.functions[inv.f].cpu, () => writeStep(ctx, inv, hooks, done));
+    const app = inv.req.app;
+    const seconds = serviceTime(app, inv.f);
+    if (ctx.faults) {
+      const fate = ctx.faults.attempt(app.index, inv.f, seconds, app.service[inv.f]);
+      if (fate.fails) {
+        const cause = fate.fails;
+        ctx.nodes.compute(inv.node, fate.computeS, app.cw.functions[inv.f].cpu, () => failStep(ctx, inv, hooks, done, cause));
+        return;
+      }
     }
+    if (hooks.compute) hooks.compute(inv, seconds, () => writeStep(ctx, inv, hooks, done));
+    else ctx.nodes.compute(inv.node, seconds, app.cw.functions[inv.f].cpu, () => writeStep(ctx, inv, hooks, done));
+  });
+}
+
+/** A failed attempt: bill and release its container, then retry after the backoff or fail the request. */
+function failStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void, cause: 'error' | 'execution timeout'): void {
+  const { sim, pools } = ctx;
+  const faults = ctx.faults!;
+  const req = inv.req;
+  const fn = req.app.cw.functions[inv.f];
+  faults.failedAttempts[cause]++;
+  ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom);
+  pools.release(inv.container!);
+  inv.container = undefined;
+  const wait = faults.backoff(inv.attempt + 1);
+  if (wait < 0) {
+    ctx.fail(req, `${fn.name}: ${cause}`);
+    return;
+  }
+  faults.retries++;
+  sim.call(wait, () => {
+    inv.attempt++;
+    inv.cold = false;
+    inv.remoteBytes = 0;
+    runInvocation(ctx, inv, hooks, done);
   });
 }
 

@@ -22,6 +22,7 @@ import type { Params } from '../params.js';
 import type { ModeName } from '../scenario.js';
 import type { CostMeter } from '../models/cost.js';
 import type { PlacementPolicy } from '../policies/placement.js';
+import type { FaultModel } from '../models/faults.js';
 
 export interface AppRuntime {
   index: number;
@@ -66,8 +67,10 @@ export interface RequestCtx {
   /** Set when the e2e latency has been recorded (or the client timed out). */
   resolved: boolean;
   timedOut: boolean;
-  /** Timed out with request.onTimeout 'cancel': its queued and future calls are dropped. */
+  /** Timed out with request.onTimeout 'cancel', or failed: its queued and future calls are dropped. */
   cancelled: boolean;
+  /** Failed: a fault it could not recover from (sim/models/faults.ts). */
+  failed: boolean;
   /** When the mode called complete() (NaN before). */
   e2eEnd: number;
   /** Mode-private state. */
@@ -94,6 +97,10 @@ export interface ModeContext {
   placement?: PlacementPolicy;
   /** The request's e2e latency ends now. */
   complete(req: RequestCtx): void;
+  /** Faults and recovery, when the scenario injects any. */
+  faults?: FaultModel;
+  /** The request cannot complete (`cause`); it is reported as failed and its remaining work dropped. */
+  fail(req: RequestCtx, cause: string): void;
 }
 
 export interface Mode {
