@@ -45,7 +45,8 @@ function parseDeadlines(v: string): Record<string, number> {
 function summary(r: SimResult, o: ScenarioOptions): string {
   const lines: string[] = [];
   const bw = r.storageBandwidthBps ? `${o.bandwidthMBps} MB/s (${(r.storageBandwidthBps / 1e6).toFixed(1)}e6 B/s)` : 'uncapped';
-  lines.push(`flowsim: ${o.workflows.join(', ')} in ${r.mode} mode on ${r.cluster}, storage cap ${bw}, seed ${r.seed}, params ${r.params}`);
+  const faults = [typeof o.faults === 'string' ? `faults ${o.faults}` : '', o.failureRate !== undefined ? `failure rate ${o.failureRate}` : '', o.retries !== undefined ? `retries ${o.retries}` : ''].filter(Boolean).join(', ');
+  lines.push(`flowsim: ${o.workflows.join(', ')} in ${r.mode} mode on ${r.cluster}, storage cap ${bw}, seed ${r.seed}, params ${r.params}${faults ? `, ${faults}` : ''}`);
   lines.push(`  requests measured ${r.requests}: completed ${r.completed}, timed out ${r.timeouts}${r.failed > 0 ? `, failed ${r.failed}` : ""}; throughput ${r.throughputRps.toFixed(3)} req/s`);
   // a percentile says how many samples it stands on; under 100, "p99" is an interpolation near the maximum
   const n = r.e2e.count;

@@ -8,10 +8,12 @@ import scheduler from './defs/scheduler.js';
 import scalability from './defs/scalability.js';
 import tail from './defs/tail.js';
 import throughput from './defs/throughput.js';
+import faults from './defs/faults.js';
+import fluctuation from './defs/fluctuation.js';
 import { ExpError } from './lib/errors.js';
 import type { ExperimentDef } from './types.js';
 
-export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras, scheduler, cost];
+export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras, scheduler, cost, faults, fluctuation];
 
 export function experimentNames(): string[] {
   return EXPERIMENTS.map((e) => e.name);

@@ -214,6 +214,7 @@ export class Recorder {
         completed: a.completed,
         timeouts: a.timeouts,
         failed: a.failed,
+        successRate: a.requests > 0 ? a.completed / a.requests : null,
         e2e: summarize(a.e2e.view()),
         dataOverhead: summarize(a.data.view()),
         schedulingOverhead: summarize(a.sched.view()),

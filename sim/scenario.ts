@@ -136,6 +136,8 @@ export interface AppResult {
   timeouts: number;
   /** Measured requests that failed (a fault they could not recover from); not in the latency statistics. */
   failed: number;
+  /** completed / measured requests (null without a measured request). */
+  successRate: number | null;
   /** Measured requests only; a timed-out request counts as the timeout value. */
   e2e: Stats;
   dataOverhead: Stats;
