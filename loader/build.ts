@@ -222,7 +222,7 @@ function buildFaults(o: ScenarioOptions, workflows: readonly WorkflowSpec[], clu
     spec.retry.max = o.retries;
   }
   const fnNames = new Set(workflows.flatMap((w) => w.functions.map((f) => f.name)));
-  for (const [k, table] of [['failure', spec.failure.perFunction], ['executionTimeout', spec.executionTimeout.perFunction]] as const)
+  for (const [k, table] of [['failure', spec.failure.perFunction], ['crash', spec.crash.perFunction], ['executionTimeout', spec.executionTimeout.perFunction]] as const)
     for (const name of Object.keys(table))
       if (!fnNames.has(name)) throw new ConfigError(where, `${k}.functions.${name}`, `no function '${name}' in this run's workflows; ${hintList(name, [...fnNames], 'functions are')}`);
   const links = [...cluster.nodes.flatMap((n) => [`${n.name}.up`, `${n.name}.down`, `${n.name}.localstore`]), 'storage.write', 'storage.read'];

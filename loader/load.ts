@@ -552,6 +552,8 @@ export function loadFaults(file: string): FaultSpec {
   const spec: FaultSpec = structuredClone(NO_FAULTS);
   if (typeof f.failure === 'number') spec.failure.default = f.failure;
   else if (f.failure) spec.failure = { default: f.failure.default ?? 0, perFunction: { ...(f.failure.functions ?? {}) } };
+  if (typeof f.crash === 'number') spec.crash.default = f.crash;
+  else if (f.crash) spec.crash = { default: f.crash.default ?? 0, perFunction: { ...(f.crash.functions ?? {}) } };
   if (typeof f.executionTimeout === 'number') spec.executionTimeout.default = f.executionTimeout;
   else if (f.executionTimeout) spec.executionTimeout = { default: f.executionTimeout.default ?? Infinity, perFunction: { ...(f.executionTimeout.functions ?? {}) } };
   if (f.retry) spec.retry = { max: f.retry.max ?? spec.retry.max, backoffS: f.retry.backoff ?? spec.retry.backoffS, factor: f.retry.factor ?? spec.retry.factor };

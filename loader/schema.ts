@@ -385,6 +385,8 @@ export const faultsSchema = z.strictObject({
   description: z.string().optional(),
   /** Probability that one attempt of a function fails: one number for every function, or per function. */
   failure: z.union([probability(), z.strictObject({ default: probability().optional(), functions: z.record(z.string(), probability()).optional() })]).optional(),
+  /** Probability that one attempt's container crashes (it is gone; the retry may start cold). */
+  crash: z.union([probability(), z.strictObject({ default: probability().optional(), functions: z.record(z.string(), probability()).optional() })]).optional(),
   /** Compute-time limit of one attempt. */
   executionTimeout: z.union([posDuration(), z.strictObject({ default: posDuration().optional(), functions: z.record(z.string(), posDuration()).optional() })]).optional(),
   retry: z.strictObject({ max: z.number().int().min(0).max(100).optional(), backoff: duration().optional(), factor: z.number().min(1).max(100).optional() }).optional(),

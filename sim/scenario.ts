@@ -155,7 +155,7 @@ export interface AppResult {
 
 export interface FaultsResult {
   /** Attempts that failed, by cause, and attempts retried after a failure. */
-  failedAttempts: { error: number; 'execution timeout': number };
+  failedAttempts: { error: number; crash: number; 'execution timeout': number };
   retries: number;
   /** Measured requests that failed, by cause ("<function>: <cause>"). */
   failedRequests: Record<string, number>;

@@ -49,6 +49,19 @@ test('a retried function: an execution timeout of 2 s on a 5 s function, one ret
   }
 });
 
+test('a crash takes the container away: every retry starts cold, where an exception reuses the warm container', (t) => {
+  for (const mode of ['hyperflow', 'faasflow', 'dataflower'] as const) {
+    const base: ScenarioOptions = { workflows: [one(1)], mode, maxRequests: 1, warmupRequests: 0, durationS: 10, calibration: 'none' };
+    const crash = runScenario(buildScenario({ ...base, faults: spec({ crash: { default: 1, perFunction: {} }, retry: { max: 2, backoffS: 0.1, factor: 1 } }) }));
+    const error = runScenario(buildScenario({ ...base, faults: spec({ failure: { default: 1, perFunction: {} }, retry: { max: 2, backoffS: 0.1, factor: 1 } }) }));
+    t.deepEqual(crash.faults!.failedAttempts, { error: 0, crash: 3, 'execution timeout': 0 }, mode);
+    t.deepEqual(error.faults!.failedAttempts, { error: 3, crash: 0, 'execution timeout': 0 }, mode);
+    t.is(crash.coldStarts, 3, `${mode}: one cold start per attempt`);
+    t.is(error.coldStarts, 1, `${mode}: the first attempt's container serves the retries`);
+    t.deepEqual(crash.faults!.failedRequests, { 'x: crash': 1 }, mode);
+  }
+});
+
 test('failure probability: with 20% per attempt and no retry, a one-function workflow succeeds about 80% of the time', (t) => {
   const r = runScenario(buildScenario({ workflows: [one(0.5)], mode: 'faasflow', rpm: 600, durationS: 200, warmupRequests: 0, failureRate: 0.2, retries: 0 }));
   t.is(r.requests, 2000);

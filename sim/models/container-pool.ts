@@ -284,6 +284,14 @@ export class ContainerPools {
     if (this.memoryWaiting[c.node].size > 0) this.serveMemoryWaiters(c.node);
   }
 
+  /** A busy container that died (a crash): it is gone, and the pool starts another for its queued calls if it can. */
+  discard(c: Container): void {
+    const p = c.pool;
+    c.busy = false;
+    this.destroy(c, true);
+    if (p.waiters.length > p.prewarming && p.count < p.maxContainers) this.startForWaiters(p);
+  }
+
   private serveMemoryWaiters(node: number): void {
     let waiting = [...this.memoryWaiting[node]];
     // FIFO: the pools in the order they began waiting; other policies: by each pool's first call

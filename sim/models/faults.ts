@@ -7,6 +7,8 @@
  *   default). A failing attempt computes a fraction u ~ U(0,1) of a service time drawn from the
  *   function's distribution (with the fault stream), writes nothing and raises: the container
  *   survives the exception (a Flask handler returns 500) [ASSUMPTION].
+ * - Container crash: each attempt's container dies with probability c_f, at a fraction u ~ U(0,1)
+ *   of a drawn service time; the container is gone (the retry may need a cold start).
  * - Execution timeout: an attempt whose compute would exceed T_f seconds is killed after T_f of
  *   compute (T_f counted in compute time at its own CPU share, not slowed by contention)
  *   [ASSUMPTION: a simplification of a wall-clock limit].
@@ -50,6 +52,8 @@ export interface LinkTrace {
 export interface FaultSpec {
   /** Probability that one attempt fails: `default` for every function, `perFunction` by name. */
   failure: { default: number; perFunction: Record<string, number> };
+  /** Probability that one attempt's container crashes: `default`, `perFunction` by name. */
+  crash: { default: number; perFunction: Record<string, number> };
   /** Compute-time limit of one attempt, seconds (Infinity: none). */
   executionTimeout: { default: number; perFunction: Record<string, number> };
   retry: { max: number; backoffS: number; factor: number };
@@ -59,6 +63,7 @@ export interface FaultSpec {
 
 export const NO_FAULTS: FaultSpec = {
   failure: { default: 0, perFunction: {} },
+  crash: { default: 0, perFunction: {} },
   executionTimeout: { default: Infinity, perFunction: {} },
   retry: { max: 3, backoffS: 0.1, factor: 2 },
   links: [],
@@ -71,6 +76,8 @@ export function hasFaults(f: FaultSpec | undefined): f is FaultSpec {
   return (
     f.failure.default > 0 ||
     Object.values(f.failure.perFunction).some((p) => p > 0) ||
+    f.crash.default > 0 ||
+    Object.values(f.crash.perFunction).some((p) => p > 0) ||
     Number.isFinite(f.executionTimeout.default) ||
     Object.values(f.executionTimeout.perFunction).some((t) => Number.isFinite(t)) ||
     f.links.length > 0 ||
@@ -78,17 +85,20 @@ export function hasFaults(f: FaultSpec | undefined): f is FaultSpec {
   );
 }
 
+export type FailureCause = 'error' | 'crash' | 'execution timeout';
+
 /** What happens to one attempt's compute. */
 export interface AttemptFate {
   /** Compute seconds the attempt runs before it ends or fails. */
   computeS: number;
   /** Why it fails after computing, or undefined when it succeeds. */
-  fails?: 'error' | 'execution timeout';
+  fails?: FailureCause;
 }
 
 /** Per-function fault state of one application. */
 interface AppFaults {
   p: number[];
+  crash: number[];
   limitS: number[];
   rng: Rng[];
 }
@@ -96,7 +106,7 @@ interface AppFaults {
 export class FaultModel {
   private readonly apps: AppFaults[] = [];
   /** Attempts that failed, by cause; attempts retried; requests failed. */
-  readonly failedAttempts = { error: 0, 'execution timeout': 0 };
+  readonly failedAttempts: Record<FailureCause, number> = { error: 0, crash: 0, 'execution timeout': 0 };
   retries = 0;
 
   constructor(
@@ -109,6 +119,7 @@ export class FaultModel {
     const s = this.spec;
     this.apps.push({
       p: functionNames.map((n) => s.failure.perFunction[n] ?? s.failure.default),
+      crash: functionNames.map((n) => s.crash.perFunction[n] ?? s.crash.default),
       limitS: functionNames.map((n) => s.executionTimeout.perFunction[n] ?? s.executionTimeout.default),
       rng: functionNames.map((n) => this.streams.stream(`faults/function/${appName}/${n}`)),
     });
@@ -122,14 +133,18 @@ export class FaultModel {
   attempt(app: number, f: number, serviceS: number, dist: Distribution): AttemptFate {
     const a = this.apps[app];
     const p = a.p[f];
+    const c = a.crash[f];
     const limit = a.limitS[f];
-    if (p > 0) {
+    if (p > 0 || c > 0) {
       const rng = a.rng[f];
-      if (rng() < p) {
+      // one draw decides: error with probability p, else crash with probability c
+      const x = rng();
+      const cause: FailureCause | undefined = x < p ? 'error' : x < p + (1 - p) * c ? 'crash' : undefined;
+      if (cause) {
         const u = rng();
         const s = Math.max(0, dist.sample(rng)) * u;
         if (s > limit) return { computeS: limit, fails: 'execution timeout' };
-        return { computeS: s, fails: 'error' };
+        return { computeS: s, fails: cause };
       }
     }
     if (serviceS > limit) return { computeS: limit, fails: 'execution timeout' };

@@ -19,6 +19,7 @@
 import type { Container } from '../models/container-pool.js';
 import type { ModeContext, RequestCtx } from './mode.js';
 import { poolKey, serviceTime } from './common.js';
+import type { FailureCause } from '../models/faults.js';
 
 export interface Invocation {
   req: RequestCtx;
@@ -128,14 +129,16 @@ function fetchStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, do
 }
 
 /** A failed attempt: bill and release its container, then retry after the backoff or fail the request. */
-function failStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void, cause: 'error' | 'execution timeout'): void {
+function failStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void, cause: FailureCause): void {
   const { sim, pools } = ctx;
   const faults = ctx.faults!;
   const req = inv.req;
   const fn = req.app.cw.functions[inv.f];
   faults.failedAttempts[cause]++;
   ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom);
-  pools.release(inv.container!);
+  // an exception leaves the container serving; a crash takes it away
+  if (cause === 'crash') pools.discard(inv.container!);
+  else pools.release(inv.container!);
   inv.container = undefined;
   const wait = faults.backoff(inv.attempt + 1);
   if (wait < 0) {
