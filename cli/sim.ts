@@ -2,6 +2,8 @@
  * `npm run sim -- --workflow genome --mode faasflow [...]`: one simulation, a readable summary
  * or one JSON object. Bad input ends with one line naming what to fix and exit code 2.
  */
+import { decideForScenario, explainDecisions } from '../sim/modes/cost-models.js';
+import { compileWorkflow } from '../sim/models/workflow.js';
 import { parseNumberArg } from '../lib/cli-args.js';
 import fs from 'node:fs';
 import { atomicWrite, WriteError } from '../lib/atomic-write.js';
@@ -11,7 +13,7 @@ import { buildScenario, DEFAULTS, type ScenarioOptions } from '../loader/build.j
 import { ConfigError, listClusters, listPrices, listWorkflows } from '../loader/load.js';
 import { KEEP_ALIVE_POLICIES, PLACEMENT_POLICIES, QUEUE_POLICIES } from '../sim/policies/index.js';
 import { runScenarioDetailed } from '../sim/run.js';
-import { MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
+import { ALL_MODE_NAMES, type ModeName, type SimResult } from '../sim/scenario.js';
 import { MODES } from '../sim/modes/index.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
 
@@ -99,7 +101,7 @@ async function main(): Promise<void> {
     .scriptName('npm run sim --')
     .usage('$0 --workflow <name> --mode <mode> [options]\n\nSimulates one workload of serverless workflow requests on a modelled cluster and prints e2e latency, overheads and bytes per link.')
     .option('workflow', { alias: 'w', type: 'string', describe: 'workflow: a built-in name, a .yaml file, a WfFormat .json file, or gen:<recipe>:<tasks>[:seed]; several comma-separated run together (co-run)' })
-    .option('mode', { alias: 'm', type: 'string', choices: MODE_NAMES as unknown as string[], describe: 'orchestration mode' })
+    .option('mode', { alias: 'm', type: 'string', choices: ALL_MODE_NAMES as unknown as string[], describe: 'orchestration mode' })
     .option('cluster', { alias: 'c', type: 'string', describe: "cluster preset or .yaml file (default: the workflow's own)" })
     .option('bandwidth', { alias: 'b', type: 'string', describe: "storage node cap in MB/s as FaaSFlow's wondershaper labels (25, 50, 75, 100); default uncapped" })
     .option('rpm', { type: 'string', describe: 'open loop: requests per minute (fixed interval); comma-separated: one per co-run workflow' })
@@ -127,6 +129,7 @@ async function main(): Promise<void> {
     .option('retries', { type: 'string', describe: 'retries at most of a failed invocation (default 3, or the faults file\'s)' })
     .option('on-timeout', { type: 'string', choices: ['continue', 'cancel'], describe: "what a client timeout does to the request's work: continue (the engines go on, as the references describe) or cancel (queued and later calls are dropped); default: params request.onTimeout, continue" })
     .option('prices', { type: 'string', describe: `price table: ${listPrices().join(', ')} (configs/prices/) or a .yaml file (default aws-lambda)` })
+    .option('explain', { type: 'boolean', describe: "print the cost models' estimate of each mode's e2e for each workflow (compute, data, control along the critical path) and what adaptive mode picks" })
     .option('list', { type: 'boolean', describe: 'list workflows, clusters, modes and policies, then exit' })
     .example('$0 --workflow genome --mode faasflow --bandwidth 50', 'FaaSFlow e2e protocol: one closed-loop client for 120 s')
     .example('$0 -w video -m hyperflow -b 25 --rpm 8 --json', 'open loop at 8 rpm, JSON output')
@@ -145,7 +148,7 @@ async function main(): Promise<void> {
     console.log('clusters:');
     for (const c of listClusters()) console.log(`  ${c.name.padEnd(20)} ${c.description}`);
     console.log('modes:');
-    for (const m of MODE_NAMES) console.log(`  ${m.padEnd(20)} ${MODES[m].describe}`);
+    for (const m of ALL_MODE_NAMES) console.log(`  ${m.padEnd(20)} ${MODES[m].describe}`);
     console.log('queue policies (--queue):');
     for (const [k, v] of Object.entries(QUEUE_POLICIES)) console.log(`  ${k.padEnd(20)} ${v.describe}`);
     console.log('keep-alive policies (--keep-alive):');
@@ -161,7 +164,7 @@ async function main(): Promise<void> {
   for (const k of ['faults', 'params', 'calibration', 'cluster', 'prices', 'trace', 'trace-flows', 'queue', 'keep-alive', 'placement', 'deadline', 'phases', 'rpm', 'workflow'] as const)
     if (argv[k] === '') fail(`--${k}: expected a value, got nothing`);
   if (!argv.workflow) fail('missing --workflow (try --list for the names)');
-  if (!argv.mode) fail(`missing --mode (one of ${MODE_NAMES.join(', ')})`);
+  if (!argv.mode) fail(`missing --mode (one of ${ALL_MODE_NAMES.join(', ')})`);
   const rpms = argv.rpm !== undefined ? String(argv.rpm).split(',').map((x) => { const v = parseNumberArg('rpm', x); return typeof v === 'number' ? v : fail(`--rpm: expected numbers, got '${argv.rpm}'`); }) : undefined;
   const workflows = argv.workflow.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const opts: ScenarioOptions = {
@@ -226,8 +229,13 @@ async function main(): Promise<void> {
     const lines = (out.flowRates ?? []).map((r) => JSON.stringify(r)).join('\n');
     atomicWrite(argv['trace-flows'], lines + (lines ? '\n' : ''));
   }
+  if (argv.explain && !result.adaptive) result.adaptive = decideForScenario(scenario, compileWorkflow);
   if (argv.json) console.log(JSON.stringify(result, null, 2));
-  else console.log(summary(result, opts));
+  else {
+    console.log(summary(result, opts));
+    if (argv.explain) console.log(explainDecisions(result.adaptive!));
+    else if (result.adaptive) console.log(result.adaptive.map((d) => `  adaptive           ${d.workflow}: CCR ${Number.isFinite(d.ccr) ? d.ccr.toFixed(2) : 'inf'} (${d.kind}) -> ${d.chosen} (--explain for the estimates)`).join('\n'));
+  }
   // a run that measured nothing is not a result: say why and what would fix it, and fail
   if (result.requests === 0) {
     const warm = opts.warmupRequests ?? DEFAULTS.warmupRequests;

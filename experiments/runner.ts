@@ -483,8 +483,7 @@ async function writeOutputs(
   }
 
   // headline tables
-  const headline = def.headline
-    .map((h) => headlineTable(h, h.timing ? timingSummary : summary))
+  const headline = [...def.headline.map((h) => headlineTable(h, h.timing ? timingSummary : summary)), def.derived ? def.derived(summary) : '']
     .filter((s) => s !== '')
     .join('\n\n');
   atomicWrite(path.join(runDir, 'headline.txt'), `${headline}\n`);

@@ -9,6 +9,7 @@
  */
 import type { ScenarioOptions } from '../loader/build.js';
 import type { Scenario } from '../sim/scenario.js';
+import type { SummaryRow } from './lib/rows.js';
 
 export type AxisValue = string | number | boolean;
 export type Point = Record<string, AxisValue>;
@@ -120,4 +121,6 @@ export interface ExperimentDef {
   timingMetrics?: MetricDef[];
   plots: PlotDef[];
   headline: HeadlineDef[];
+  /** Derived tables appended to the headline (computed from the summary rows, e.g. a regret). */
+  derived?(summary: SummaryRow[]): string;
 }

@@ -12,7 +12,7 @@ import type { WorkflowSpec } from '../sim/models/workflow.js';
 import type { ClusterSpec } from '../sim/models/cluster.js';
 import { NO_FAULTS, type FaultSpec } from '../sim/models/faults.js';
 import { DEFAULT_PARAMS, mergeParams, type DeepPartial, type Params } from '../sim/params.js';
-import { MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from '../sim/scenario.js';
+import { ALL_MODE_NAMES, type AppSpec, type ModeName, type Scenario, type WorkloadSpec } from '../sim/scenario.js';
 
 export interface ScenarioOptions {
   workflows: Array<string | WorkflowSpec>;
@@ -85,7 +85,7 @@ function positive(option: string, v: number | undefined, integer = false): void 
 }
 
 export function buildScenario(o: ScenarioOptions): Scenario {
-  if (!MODE_NAMES.includes(o.mode)) throw optError('--mode', `unknown mode '${o.mode}'; valid modes are ${MODE_NAMES.join(', ')}`);
+  if (!ALL_MODE_NAMES.includes(o.mode)) throw optError('--mode', `unknown mode '${o.mode}'; valid modes are ${ALL_MODE_NAMES.join(', ')}`);
   if (!o.workflows || o.workflows.length === 0) throw optError('--workflow', 'name at least one workflow');
   positive('--bandwidth', o.bandwidthMBps);
   positive('--rpm', o.rpm);

@@ -18,6 +18,7 @@ import { compileWorkflow } from './models/workflow.js';
 import { WorkloadDriver } from './models/workload.js';
 import { Recorder } from './recorder.js';
 import { createMode } from './modes/index.js';
+import { AdaptiveMode } from './modes/adaptive.js';
 import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes/mode.js';
 import type { PolicyNames, Scenario, SimResult } from './scenario.js';
 import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
@@ -223,6 +224,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const result: SimResult = {
     mode: s.mode,
     cluster: s.cluster.name,
+    ...(mode instanceof AdaptiveMode ? { adaptive: mode.decisions } : {}),
     seed: s.seed,
     params: s.paramsSource,
     storageBandwidthBps: s.storageBandwidthBps ?? null,

@@ -7,9 +7,13 @@ import type { ClusterSpec } from './models/cluster.js';
 import type { WorkflowSpec } from './models/workflow.js';
 import type { Params } from './params.js';
 import type { FaultSpec } from './models/faults.js';
+import type { CostDecision } from './modes/cost-models.js';
 
-export type ModeName = 'hyperflow' | 'faasflow' | 'dataflower';
+export type ModeName = 'hyperflow' | 'faasflow' | 'dataflower' | 'adaptive';
+/** The three systems' modes (the papers' comparisons, every experiment's default). */
 export const MODE_NAMES: readonly ModeName[] = ['hyperflow', 'faasflow', 'dataflower'];
+/** Every mode `--mode` accepts: the three systems and adaptive (per workflow, the one its cost models pick). */
+export const ALL_MODE_NAMES: readonly ModeName[] = [...MODE_NAMES, 'adaptive'];
 
 /**
  * Open loop: one request every 60/rpm seconds (fixed interval, as both papers' load generators).
@@ -196,6 +200,8 @@ export interface SimResult {
   droppedCalls: number;
   /** Present when the scenario injects faults (sim/models/faults.ts). */
   faults?: FaultsResult;
+  /** Adaptive mode: per workflow, each mode's estimate and the choice (modes/cost-models.ts). */
+  adaptive?: CostDecision[];
   containersPeak: number;
   policies: PolicyNames;
   cost: CostResult;

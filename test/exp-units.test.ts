@@ -56,10 +56,10 @@ test('parseOverride: ranges, lists and names', (t) => {
   t.throws(() => parseOverride(rpm, '-5'), { message: /must be > 0/ });
 });
 
-test('registry: eleven experiments, unknown names rejected', (t) => {
+test('registry: twelve experiments, unknown names rejected', (t) => {
   t.deepEqual(
     EXPERIMENTS.map((e) => e.name),
-    ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'fluctuation'],
+    ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'fluctuation', 'adaptive'],
   );
   t.throws(() => getExperiment('nope'), { instanceOf: ExpError, message: /valid: latency/ });
 });

@@ -1,5 +1,5 @@
 /** Benchmarks, clusters, modes and the axis definitions shared by several experiments. */
-import { MODE_NAMES } from '../../sim/scenario.js';
+import { ALL_MODE_NAMES, MODE_NAMES } from '../../sim/scenario.js';
 import type { AxisDef } from '../types.js';
 
 export const FAASFLOW_BENCHMARKS = [
@@ -27,7 +27,7 @@ export function clusterOf(benchmark: string): string {
 export const FAASFLOW_BANDWIDTHS = [25, 50, 75, 100];
 
 export function modeAxis(values: readonly string[] = MODES): AxisDef {
-  return { name: 'mode', describe: 'orchestration modes', values: [...values], cli: { type: 'string', choices: MODES } };
+  return { name: 'mode', describe: 'orchestration modes', values: [...values], cli: { type: 'string', choices: ALL_MODE_NAMES } };
 }
 
 export function bandwidthAxis(values: number[], quick?: number[]): AxisDef {

@@ -46,7 +46,7 @@ export const PLACEMENT_POLICIES: Record<string, { describe: string; modes: reado
 };
 
 /** The mode's own placement when none is named. */
-export const DEFAULT_PLACEMENT: Record<ModeName, string> = { hyperflow: 'hash', faasflow: 'grouping', dataflower: 'table' };
+export const DEFAULT_PLACEMENT: Record<ModeName, string> = { hyperflow: 'hash', faasflow: 'grouping', dataflower: 'table', adaptive: '' };
 
 export function queuePolicy(name: string): QueuePolicy {
   const q = QUEUE_POLICIES[name];
@@ -64,6 +64,7 @@ export function keepAlivePolicy(name: string, p: Params['containers']): KeepAliv
 export function placementPolicy(name: string, mode: ModeName): PlacementPolicy | undefined {
   const p = PLACEMENT_POLICIES[name];
   if (!p) throw new Error(`unknown placement policy '${name}'; valid: ${Object.keys(PLACEMENT_POLICIES).join(', ')}`);
+  if (mode === 'adaptive') throw new Error(`placement '${name}' does not apply to adaptive mode: each workflow runs with the placement of the mode adaptive chooses for it`);
   if (!p.modes.includes(mode)) {
     const ok = Object.entries(PLACEMENT_POLICIES).filter(([, v]) => v.modes.includes(mode)).map(([k]) => k);
     throw new Error(`placement '${name}' does not apply to ${mode} mode; ${mode} takes: ${ok.join(', ')}`);
