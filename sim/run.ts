@@ -79,6 +79,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     queuePolicy(policies.queue),
     keepAlivePolicy(policies.keepAlive, p.containers),
   );
+  // queued calls of a request that times out (cancel policy) or fails (faults) can be dropped
+  pools.cancellable = p.request.onTimeout === 'cancel' || hasFaults(s.faults);
   const cost = new CostMeter(s.prices ?? AWS_LAMBDA_PRICES);
   const storage = new Storage(sim, net, topo, p.storage);
   const docs = new DocumentStore(storage, p.storage.documentConflicts);

@@ -81,6 +81,8 @@ export class ContainerPools {
   evictions = 0;
   /** Queued calls dropped because their request was cancelled. */
   dropped = 0;
+  /** Set when requests can be cancelled (a timeout policy, faults): queued calls are then kept with their info. */
+  cancellable = false;
   private nextId = 0;
   private seq = 0;
   private readonly pools = new Map<string, Pool>();
@@ -148,7 +150,7 @@ export class ContainerPools {
   private enqueue(p: Pool, cb: Waiter, info: CallInfo): void {
     if (this.queue === fifo) {
       p.waiters.push(cb);
-      p.calls.push(info);
+      if (this.cancellable) p.calls.push(info);
       return;
     }
     const q: WaitingCall = { requestStart: info.requestStart, app: info.app, f: info.f, predictedS: info.predictedS, priority: info.priority, deadline: info.deadline, seq: this.seq++, arrival: this.sim.now };
@@ -168,6 +170,7 @@ export class ContainerPools {
   /** The first queued call that is not cancelled, out of the queue (cancelled ones are dropped on the way). */
   private dequeue(p: Pool): Waiter | undefined {
     const fifoQueue = this.queue === fifo;
+    if (fifoQueue && !this.cancellable) return p.waiters.shift();
     while (p.waiters.length > 0) {
       if (!fifoQueue) p.waitInfo.shift();
       const info = p.calls.shift()!;
