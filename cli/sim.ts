@@ -60,7 +60,7 @@ function summary(r: SimResult, o: ScenarioOptions): string {
   if (r.faults) {
     const f = r.faults;
     const causes = Object.entries(f.failedRequests).map(([c, n]) => `${n} ${c}`).join(', ');
-    lines.push(`  faults             success ${(100 * f.successRate).toFixed(1)}%: ${r.failed} failed${causes ? ` (${causes})` : ''}; attempts failed ${f.failedAttempts.error} by error, ${f.failedAttempts.crash} by crash, ${f.failedAttempts['execution timeout']} by execution timeout; ${f.retries} retries`);
+    lines.push(`  faults             success ${(100 * f.successRate).toFixed(1)}%: ${r.failed} failed${causes ? ` (${causes})` : ''}; attempts failed ${f.failedAttempts.error} by error, ${f.failedAttempts.crash} by crash, ${f.failedAttempts['execution timeout']} by execution timeout, ${f.failedAttempts['node lost']} by node loss; ${f.retries} retries${f.nodeLosses > 0 ? `; ${f.nodeLosses} node losses, ${fmtB(f.bytesLost)} lost in flight` : ''}`);
   }
   if (r.cancelled.requests > 0)
     lines.push(`  cancelled          ${r.cancelled.requests} requests at their timeout (${r.cancelled.instances} function instances not ended then; ${r.droppedCalls} queued calls and engine operations dropped)`);

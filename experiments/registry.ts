@@ -11,10 +11,11 @@ import throughput from './defs/throughput.js';
 import faults from './defs/faults.js';
 import fluctuation from './defs/fluctuation.js';
 import adaptive from './defs/adaptive.js';
+import nodeLoss from './defs/node-loss.js';
 import { ExpError } from './lib/errors.js';
 import type { ExperimentDef } from './types.js';
 
-export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras, scheduler, cost, faults, fluctuation, adaptive];
+export const EXPERIMENTS: readonly ExperimentDef[] = [latency, tail, throughput, colocation, overhead, scalability, dataflowerExtras, scheduler, cost, faults, nodeLoss, fluctuation, adaptive];
 
 export function experimentNames(): string[] {
   return EXPERIMENTS.map((e) => e.name);

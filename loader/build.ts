@@ -226,6 +226,17 @@ function buildFaults(o: ScenarioOptions, workflows: readonly WorkflowSpec[], clu
     for (const name of Object.keys(table))
       if (!fnNames.has(name)) throw new ConfigError(where, `${k}.functions.${name}`, `no function '${name}' in this run's workflows; ${hintList(name, [...fnNames], 'functions are')}`);
   const links = [...cluster.nodes.flatMap((n) => [`${n.name}.up`, `${n.name}.down`, `${n.name}.localstore`]), 'storage.write', 'storage.read'];
+  const workers = cluster.nodes.filter((n) => n.role === 'worker').map((n) => n.name);
+  const checkWorker = (node: string, path: string) => {
+    if (workers.includes(node)) return;
+    const isNode = cluster.nodes.some((n) => n.name === node);
+    throw new ConfigError(where, path, isNode ? `'${node}' is not a worker of cluster ${cluster.name}: only workers can be lost (workers: ${workers.join(', ')})` : `no node '${node}' on cluster ${cluster.name}; ${hintList(node, workers, 'workers are')}`);
+  };
+  spec.nodeLoss.forEach((l, i) => checkWorker(l.node, `nodeLoss[${i}].node`));
+  if (spec.nodeFailures) {
+    if (spec.nodeFailures.nodes.length === 1 && spec.nodeFailures.nodes[0] === '*') spec.nodeFailures.nodes = workers;
+    else spec.nodeFailures.nodes.forEach((n, i) => checkWorker(n, `nodeFailures.nodes[${i}]`));
+  }
   spec.links.forEach((l, i) => {
     if (!links.includes(l.link)) throw new ConfigError(where, `links[${i}].link`, `no link '${l.link}' on cluster ${cluster.name}; ${hintList(l.link, links, 'links are')}`);
   });

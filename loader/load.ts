@@ -570,5 +570,13 @@ export function loadFaults(file: string): FaultSpec {
     });
   });
   spec.storeOutages = (f.storeOutages ?? []).map((o) => ({ atS: o.at, durationS: o.duration }));
+  spec.nodeLoss = (f.nodeLoss ?? []).map((l) => ({ node: l.node, atS: l.at, durationS: l.duration }));
+  if (f.nodeFailures) {
+    const nf = f.nodeFailures;
+    if (nf.mtbf === undefined) throw errorAt(src, ['nodeFailures', nf.mttr !== undefined ? 'mttr' : 'nodes'], nf.mttr !== undefined ? 'an mttr needs an mtbf (the mean time between failures)' : 'expected mtbf (and mttr)');
+    if (nf.mttr === undefined) throw errorAt(src, ['nodeFailures', 'mtbf'], 'an mtbf needs an mttr (the mean time to repair)');
+    // 'workers' is resolved against the cluster by buildScenario
+    spec.nodeFailures = { nodes: nf.nodes === 'workers' ? ['*'] : [...nf.nodes], mtbfS: nf.mtbf, mttrS: nf.mttr };
+  }
   return spec;
 }

@@ -400,6 +400,10 @@ export const faultsSchema = z.strictObject({
     )
     .optional(),
   storeOutages: z.array(z.strictObject({ at: duration(), duration: posDuration() })).optional(),
+  /** Workers lost at a time for a duration. */
+  nodeLoss: z.array(z.strictObject({ node: name(), at: duration(), duration: posDuration() })).optional(),
+  /** Workers failing again and again: mean time between failures and to repair. */
+  nodeFailures: z.strictObject({ nodes: z.union([z.literal('workers'), z.array(name()).min(1)]), mtbf: posDuration().optional(), mttr: posDuration().optional() }).optional(),
 });
 
 export type FaultsFile = z.output<typeof faultsSchema>;

@@ -23,7 +23,7 @@ import type { AppRuntime, InstanceTimes, ModeContext, RequestCtx } from './modes
 import type { PolicyNames, Scenario, SimResult } from './scenario.js';
 import { AWS_LAMBDA_PRICES, CostMeter } from './models/cost.js';
 import { keepAlivePolicy, placementPolicy, queuePolicy } from './policies/index.js';
-import { FaultModel, Outages, hasFaults, linkSchedule, scheduleLink } from './models/faults.js';
+import { FaultModel, Outages, hasFaults, linkSchedule, losesNodes, nodeDownSpans, scheduleLink } from './models/faults.js';
 
 
 export interface RunOptions {
@@ -65,7 +65,8 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   const p = s.params;
   const sim = new Simulator(4096);
   const streams = new RandomStreams(s.seed);
-  const net = new Network(sim, p.network);
+  // a lost node's transfers are cancelled: the network keeps what it needs for that only then
+  const net = new Network(sim, p.network, losesNodes(s.faults));
   const flowRates = s.traceFlows ? net.traceRates() : undefined;
   const topo = new Topology(net, s.cluster, p, s.storageBandwidthBps);
   const nodes = new Nodes(sim, s.cluster);
@@ -134,6 +135,11 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
     complete: (req) => {
       if (req.resolved) return; // the client already gave up (timeout)
       req.e2eEnd = sim.now;
+      for (let k = pendingRecovery.length - 1; k >= 0; k--)
+        if (req.t0 >= pendingRecovery[k]) {
+          recoveries.push(sim.now - pendingRecovery[k]);
+          pendingRecovery.splice(k, 1);
+        }
       resolve(req, false);
     },
     faults,
@@ -174,10 +180,42 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
   });
 
   const onRunDone = (req: RequestCtx) => {
+    live.delete(req);
     docs.close(req.id);
     rec.runFinished(req);
     maybeStop();
   };
+
+  // node loss (faults): everything on the node stops; requests whose data lived only there fail
+  const live = new Set<RequestCtx>();
+  // recovery time of a loss: until the first request sent after it completes
+  const pendingRecovery: number[] = [];
+  const recoveries: number[] = [];
+  if (faults && losesNodes(s.faults)) {
+    const horizon = Math.max(0, ...s.apps.map((a) => (a.workload.startS ?? 0) + a.workload.durationS)) + p.request.timeoutS;
+    const down = (n: number) => {
+      faults.nodeLosses++;
+      pendingRecovery.push(sim.now);
+      pools.nodeDown(n);
+      nodes.cancelComputeOn(n);
+      net.cancelTouching([topo.up[n], topo.down[n], topo.localStore[n]]);
+      for (const req of live) {
+        if (req.cancelled || req.run.done) {
+          live.delete(req);
+          continue;
+        }
+        if (mode.losesStateOn?.(req, n)) ctx.fail(req, `node lost: ${topo.name(n)}`);
+      }
+      faults.killOn(n);
+    };
+    for (const n of topo.workers) {
+      const name = topo.name(n);
+      for (const [a, b] of nodeDownSpans(faults.spec, name, horizon, streams.stream(`faults/node/${name}`))) {
+        sim.call(Math.max(0, a), () => down(n));
+        sim.call(Math.max(0, b), () => pools.nodeUp(n));
+      }
+    }
+  }
 
   for (const app of apps) {
     rec.addApp();
@@ -200,6 +238,7 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
         e2eEnd: NaN,
       };
       rec.started(req);
+      if (faults && losesNodes(s.faults)) live.add(req);
       run.onAllDone = () => onRunDone(req);
       sim.call(p.request.timeoutS, () => {
         if (req.resolved) return;
@@ -251,6 +290,9 @@ export function runScenarioDetailed(s: Scenario, opts: RunOptions = {}): RunOutp
             failedRequests: Object.fromEntries([...rec.failureCauses].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
             successRate: appResults.reduce((x, a) => x + a.requests, 0) > 0 ? appResults.reduce((x, a) => x + a.completed, 0) / appResults.reduce((x, a) => x + a.requests, 0) : 0,
             bytesLost: net.bytesLost,
+            nodeLosses: faults.nodeLosses,
+            meanRecoveryS: recoveries.length > 0 ? recoveries.reduce((a, b) => a + b, 0) / recoveries.length : null,
+            unrecovered: pendingRecovery.length,
           },
         }
       : {}),

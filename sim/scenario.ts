@@ -159,7 +159,12 @@ export interface AppResult {
 
 export interface FaultsResult {
   /** Attempts that failed, by cause, and attempts retried after a failure. */
-  failedAttempts: { error: number; crash: number; 'execution timeout': number };
+  failedAttempts: { error: number; crash: number; 'execution timeout': number; 'node lost': number };
+  /** Workers lost during the run. */
+  nodeLosses: number;
+  /** Mean over losses of the time until the first request sent after the loss completed (null: none did); losses never recovered from. */
+  meanRecoveryS: number | null;
+  unrecovered: number;
   retries: number;
   /** Measured requests that failed, by cause ("<function>: <cause>"). */
   failedRequests: Record<string, number>;

@@ -56,10 +56,10 @@ test('parseOverride: ranges, lists and names', (t) => {
   t.throws(() => parseOverride(rpm, '-5'), { message: /must be > 0/ });
 });
 
-test('registry: twelve experiments, unknown names rejected', (t) => {
+test('registry: thirteen experiments, unknown names rejected', (t) => {
   t.deepEqual(
     EXPERIMENTS.map((e) => e.name),
-    ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'fluctuation', 'adaptive'],
+    ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'node-loss', 'fluctuation', 'adaptive'],
   );
   t.throws(() => getExperiment('nope'), { instanceOf: ExpError, message: /valid: latency/ });
 });

@@ -37,6 +37,8 @@ export interface Container {
   lastUsed: number;
   expiry: number;
   busy: boolean;
+  /** Gone with its node (faults): a later release or discard of it does nothing. */
+  dead?: boolean;
   /** Extra per-container state a mode may attach (e.g. DataFlower's egress link). */
   data?: unknown;
 }
@@ -91,6 +93,11 @@ export class ContainerPools {
   private readonly liveOn: number[];
   /** Pools on each node with calls waiting for memory to start a container, in arrival order. */
   private readonly memoryWaiting: Set<Pool>[];
+  /** Every live container per node, and the nodes that are down (faults: node loss). */
+  private readonly allOn: Set<Container>[];
+  private readonly down: boolean[];
+  /** Pools per node (for a node's return). */
+  private readonly poolsOn: Pool[][];
   /** Called when a container is created or destroyed (modes attach/free per-container state). */
   onCreate?: (c: Container) => void;
   onDestroy?: (c: Container) => void;
@@ -107,6 +114,9 @@ export class ContainerPools {
     this.idleByNode = nodes.names.map(() => new Set());
     this.liveOn = nodes.names.map(() => 0);
     this.memoryWaiting = nodes.names.map(() => new Set());
+    this.allOn = nodes.names.map(() => new Set());
+    this.down = nodes.names.map(() => false);
+    this.poolsOn = nodes.names.map(() => []);
   }
 
   private pool(key: string, node: number, o: AcquireOptions): Pool {
@@ -117,6 +127,7 @@ export class ContainerPools {
         throw new Error(`a container of '${key}' needs ${o.memoryBytes} bytes of memory, more than node ${this.nodes.names[node]} has (${this.nodes.memoryCapacity[node]})`);
       p = { key, id: k, node, count: 0, idle: [], waiters: [], calls: [], waitInfo: [], memoryBytes: o.memoryBytes, maxContainers: o.maxContainers, prewarming: 0 };
       this.pools.set(k, p);
+      this.poolsOn[node].push(p);
     }
     return p;
   }
@@ -179,10 +190,14 @@ export class ContainerPools {
         this.dropped++;
         continue;
       }
+      this.lastInfo = info;
       return cb;
     }
     return undefined;
   }
+
+  /** What the last dequeued call was queued with (to queue it again: a container lost while starting). */
+  private lastInfo: CallInfo = NO_INFO;
 
   private take(c: Container): void {
     if (c.expiry >= 0) this.sim.cancel(c.expiry);
@@ -198,6 +213,11 @@ export class ContainerPools {
    */
   private startForWaiters(p: Pool): void {
     while (p.waiters.length > p.prewarming && p.count < p.maxContainers) {
+      if (this.down[p.node]) {
+        // a lost node starts nothing until it is back (its calls wait: nodeUp serves them)
+        this.memoryWaiting[p.node].add(p);
+        return;
+      }
       if (!this.nodes.reserve(p.node, p.memoryBytes)) {
         this.evictFor(p.node, p.memoryBytes);
         if (!this.nodes.reserve(p.node, p.memoryBytes)) {
@@ -222,11 +242,17 @@ export class ContainerPools {
     this.liveOn[p.node]++;
     if (this.live > this.peak) this.peak = this.live;
     const c: Container = { id: this.nextId++, pool: p, node: p.node, memoryBytes: p.memoryBytes, lastUsed: this.sim.now, expiry: -1, busy: true };
+    this.allOn[p.node].add(c);
     this.onCreate?.(c);
     const t = Math.max(0, this.coldStart.sample(this.rng));
     if (cb) {
       this.coldStarts++;
-      this.sim.call(t, () => cb(c, true));
+      const info = this.cancellable ? this.lastInfo : NO_INFO;
+      this.sim.call(t, () => {
+        // lost with its node while starting: the call queues again (served when the node is back)
+        if (c.dead) this.enqueue(p, cb, info);
+        else cb(c, true);
+      });
     } else {
       // a pre-warmed container: ready after its cold start, then it serves the queue or idles
       p.prewarming++;
@@ -239,7 +265,7 @@ export class ContainerPools {
 
   /** Starts a container of pool `p` ahead of its calls, if the pool and the node have room. */
   private prewarm(p: Pool): void {
-    if (p.count >= p.maxContainers || p.waiters.length > 0) return;
+    if (p.count >= p.maxContainers || p.waiters.length > 0 || this.down[p.node]) return;
     if (!this.nodes.reserve(p.node, p.memoryBytes)) {
       this.evictFor(p.node, p.memoryBytes);
       if (!this.nodes.reserve(p.node, p.memoryBytes)) return;
@@ -262,6 +288,7 @@ export class ContainerPools {
    * says. `prewarmed`: a pre-warmed container just became ready (kept for the policy's window).
    */
   release(c: Container, prewarmed = false): void {
+    if (c.dead) return;
     const p = c.pool;
     c.lastUsed = this.sim.now;
     const next = this.dequeue(p);
@@ -289,6 +316,7 @@ export class ContainerPools {
 
   /** A busy container that died (a crash): it is gone, and the pool starts another for its queued calls if it can. */
   discard(c: Container): void {
+    if (c.dead) return;
     const p = c.pool;
     c.busy = false;
     this.destroy(c, true);
@@ -310,7 +338,34 @@ export class ContainerPools {
     }
   }
 
+  /**
+   * Node `node` is lost: every container on it is gone at once (idle, busy or starting; their
+   * memory is freed), and nothing starts there until `nodeUp`. Calls keep waiting in its pools.
+   */
+  nodeDown(node: number): number {
+    this.down[node] = true;
+    const gone = [...this.allOn[node]];
+    for (const c of gone) {
+      this.destroy(c, false);
+      c.dead = true;
+    }
+    return gone.length;
+  }
+
+  /** Node `node` is back: its pools start containers for the calls that waited. */
+  nodeUp(node: number): void {
+    this.down[node] = false;
+    for (const p of this.poolsOn[node]) if (p.waiters.length > p.prewarming && p.count < p.maxContainers) this.startForWaiters(p);
+    this.serveMemoryWaiters(node);
+  }
+
+  isDown(node: number): boolean {
+    return this.down[node];
+  }
+
   private destroy(c: Container, serve: boolean): void {
+    if (c.dead) return;
+    this.allOn[c.node].delete(c);
     const p = c.pool;
     if (c.expiry >= 0) this.sim.cancel(c.expiry);
     c.expiry = -1;

@@ -20,6 +20,15 @@
  * - Link capacity over time: steps (at t, a factor of the nominal capacity or a rate) or a random
  *   walk (every interval, the factor is multiplied by exp(N(0, sigma)) and clipped to
  *   [min, max]), pre-drawn up to the run's horizon from the link's own stream.
+ * - Node loss: a worker is lost at a time for a duration, or again and again with exponential
+ *   times between failures (MTBF) and to repair (MTTR) from the node's own stream. Everything on
+ *   it stops at once: its containers (memory freed), its computations and its transfers (bytes
+ *   counted lost); nothing starts there until it is back, and calls for it wait. An attempt that
+ *   was running there fails ('node lost') and is retried as any failed attempt. A request whose
+ *   intermediate data lived only on that worker (FaaStore's local memory, DataFlower's host and
+ *   data unit; `Mode.losesStateOn`) cannot complete and fails; hyperflow keeps every output in the
+ *   remote store and loses only the running attempts [ASSUMPTION: no checkpointing, no re-run of
+ *   lost producers; a lost worker's engine is back with it]. Only workers can be lost.
  * - Remote store outages: intervals during which the remote store accepts no operation; an
  *   operation issued then waits until the store is back (clients retry until it answers)
  *   [ASSUMPTION]. Left out: DataFlower's streams already open, node loss (not modelled yet).
@@ -59,6 +68,10 @@ export interface FaultSpec {
   retry: { max: number; backoffS: number; factor: number };
   links: LinkTrace[];
   storeOutages: Array<{ atS: number; durationS: number }>;
+  /** Workers lost at a time for a duration. */
+  nodeLoss: Array<{ node: string; atS: number; durationS: number }>;
+  /** Workers that fail again and again: exponential up times of mean mtbfS, down times of mean mttrS. */
+  nodeFailures?: { nodes: string[]; mtbfS: number; mttrS: number };
 }
 
 export const NO_FAULTS: FaultSpec = {
@@ -68,6 +81,7 @@ export const NO_FAULTS: FaultSpec = {
   retry: { max: 3, backoffS: 0.1, factor: 2 },
   links: [],
   storeOutages: [],
+  nodeLoss: [],
 };
 
 /** True when the spec injects anything (recovery options alone do not). */
@@ -81,11 +95,18 @@ export function hasFaults(f: FaultSpec | undefined): f is FaultSpec {
     Number.isFinite(f.executionTimeout.default) ||
     Object.values(f.executionTimeout.perFunction).some((t) => Number.isFinite(t)) ||
     f.links.length > 0 ||
-    f.storeOutages.length > 0
+    f.storeOutages.length > 0 ||
+    f.nodeLoss.length > 0 ||
+    (f.nodeFailures !== undefined && f.nodeFailures.nodes.length > 0)
   );
 }
 
-export type FailureCause = 'error' | 'crash' | 'execution timeout';
+/** True when the spec loses nodes (the network must then be cancellable). */
+export function losesNodes(f: FaultSpec | undefined): boolean {
+  return f !== undefined && (f.nodeLoss.length > 0 || (f.nodeFailures !== undefined && f.nodeFailures.nodes.length > 0));
+}
+
+export type FailureCause = 'error' | 'crash' | 'execution timeout' | 'node lost';
 
 /** What happens to one attempt's compute. */
 export interface AttemptFate {
@@ -106,7 +127,11 @@ interface AppFaults {
 export class FaultModel {
   private readonly apps: AppFaults[] = [];
   /** Attempts that failed, by cause; attempts retried; requests failed. */
-  readonly failedAttempts: Record<FailureCause, number> = { error: 0, crash: 0, 'execution timeout': 0 };
+  readonly failedAttempts: Record<FailureCause, number> = { error: 0, crash: 0, 'execution timeout': 0, 'node lost': 0 };
+  /** Node losses that happened, and the seconds nodes were down in all (up to the run's end). */
+  nodeLosses = 0;
+  /** Attempts running on each node, with what kills each (the pipeline adds and removes them). */
+  private readonly running = new Map<number, Map<object, () => void>>();
   retries = 0;
 
   constructor(
@@ -149,6 +174,31 @@ export class FaultModel {
     }
     if (serviceS > limit) return { computeS: limit, fails: 'execution timeout' };
     return { computeS: serviceS };
+  }
+
+  /** An attempt started on `node`; `kill` stops it if the node is lost. */
+  startedOn(node: number, attempt: object, kill: () => void): void {
+    let m = this.running.get(node);
+    if (!m) {
+      m = new Map();
+      this.running.set(node, m);
+    }
+    m.set(attempt, kill);
+  }
+
+  /** The attempt ended (done or failed). */
+  endedOn(node: number, attempt: object): void {
+    this.running.get(node)?.delete(attempt);
+  }
+
+  /** Kills every attempt running on `node` (it was lost); returns how many. */
+  killOn(node: number): number {
+    const m = this.running.get(node);
+    if (!m) return 0;
+    const kills = [...m.values()];
+    m.clear();
+    for (const k of kills) k();
+    return kills.length;
   }
 
   /** Seconds before retry number `attempt` (1 for the first retry), or -1 when no retry is left. */
@@ -196,6 +246,29 @@ export class Outages {
     for (const [a, b] of this.spans) if (t >= a && t < b) t = b;
     return t - now;
   }
+}
+
+/** A node's down intervals up to `horizonS`: the fixed losses, and MTBF/MTTR draws from `rng`. */
+export function nodeDownSpans(spec: FaultSpec, node: string, horizonS: number, rng: Rng): Array<[number, number]> {
+  const out: Array<[number, number]> = spec.nodeLoss.filter((l) => l.node === node).map((l) => [l.atS, l.atS + l.durationS] as [number, number]);
+  const nf = spec.nodeFailures;
+  if (nf && nf.nodes.includes(node)) {
+    const exp = (mean: number) => -mean * Math.log(1 - rng());
+    for (let t = exp(nf.mtbfS); t < horizonS; ) {
+      const d = exp(nf.mttrS);
+      out.push([t, t + d]);
+      t += d + exp(nf.mtbfS);
+    }
+  }
+  // merge overlaps: a node already down stays down until the later end
+  out.sort((a, b) => a[0] - b[0]);
+  const merged: Array<[number, number]> = [];
+  for (const s of out) {
+    const last = merged[merged.length - 1];
+    if (last && s[0] <= last[1]) last[1] = Math.max(last[1], s[1]);
+    else merged.push([s[0], s[1]]);
+  }
+  return merged;
 }
 
 /** Schedules a link's capacity changes on the simulator. */

@@ -170,6 +170,16 @@ export class Network {
     return true;
   }
 
+  /** Cancels every open flow whose route crosses one of `links` (a lost node's transfers); returns how many. */
+  cancelTouching(links: readonly number[]): number {
+    if (!this.flowRoute) throw new Error('this network was not built cancellable');
+    const hit = new Set(links);
+    const flows: number[] = [];
+    for (const [flow, route] of this.flowRoute) if (route.some((k) => hit.has(k))) flows.push(flow);
+    for (const f of flows) this.cancel(f);
+    return flows.length;
+  }
+
   /** True while `flow` has bytes not delivered. */
   isOpen(flow: number): boolean {
     return this.open.has(flow);

@@ -75,6 +75,11 @@ export class Nodes {
     };
   }
 
+  /** Stops everything computing on `node` (it was lost): the tasks' callbacks never run. Returns how many. */
+  cancelComputeOn(node: number): number {
+    return this.cpu.cancelAllOn(this.cpuRes[node]);
+  }
+
   reserve(node: number, bytes: number): boolean {
     if (this.memoryUsed[node] + bytes > this.memoryCapacity[node]) return false;
     this.memoryUsed[node] += bytes;

@@ -463,6 +463,14 @@ export class FairShare {
     return left;
   }
 
+  /** Cancels every activity crossing resource `id` (a lost node's work); returns how many. */
+  cancelAllOn(id: number): number {
+    const acts: number[] = [];
+    for (const c of this.resClasses[id]) acts.push(...c.heap);
+    for (const a of acts) this.cancel(a);
+    return acts.length;
+  }
+
   /** Changes a resource's capacity from now on (a bandwidth trace step); rates are recomputed. */
   setCapacity(id: number, capacity: number): void {
     if (!(capacity > 0)) throw new RangeError(`resource '${this.resName[id]}': capacity must be > 0, got ${capacity}`);

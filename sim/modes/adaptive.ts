@@ -46,4 +46,8 @@ export class AdaptiveMode implements Mode {
   start(req: RequestCtx): void {
     this.byApp.get(req.app.index)!.start(req);
   }
+
+  losesStateOn(req: RequestCtx, node: number): boolean {
+    return this.byApp.get(req.app.index)!.losesStateOn?.(req, node) ?? false;
+  }
 }

@@ -126,6 +126,13 @@ export class DataFlowerMode implements Mode {
     req.run.start();
   }
 
+  /** Every instance that started on `node` left data there (its host's store, its data unit's streams). */
+  losesStateOn(req: RequestCtx, node: number): boolean {
+    const t = req.times;
+    for (let s = 0; s < t.start.length; s++) if (t.node[s] === node && t.start[s] >= 0) return true;
+    return false;
+  }
+
   /** A container's egress cap on this cluster (Infinity when the cluster shapes none). */
   private egressCap(cpu: number): number {
     return containerEgressCapBps(this.ctx.topo.cluster, cpu, this.ctx.params.dataflower.sleepQuotaCores);
@@ -237,6 +244,7 @@ export class DataFlowerMode implements Mode {
       }
     };
     const segment = (s: number) => {
+      if (req.cancelled) return; // its request failed (a lost node): nothing more is emitted
       if (s === segments) {
         if (!spread) for (let j = 0; j < k; j++) emitItem(j);
         done();

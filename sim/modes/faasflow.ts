@@ -61,6 +61,18 @@ export class FaaSFlowMode implements Mode {
     req.run.start();
   }
 
+  /** FaaStore keeps a function's output in its worker's memory when a successor is in its group. */
+  losesStateOn(req: RequestCtx, node: number): boolean {
+    const place = this.placements.get(req.app.index)!;
+    const t = req.times;
+    const run = req.run;
+    for (let f = 0; f < req.app.cw.functions.length; f++) {
+      if (!place.toMem[f]) continue;
+      for (let s = run.base[f]; s < run.base[f + 1]; s++) if (t.node[s] === node && t.end[s] >= 0) return true;
+    }
+    return false;
+  }
+
   /** Runs on the function's worker once its parent counter is complete: all its instances. */
   private execute(req: RequestCtx, f: number): void {
     const { control, sim } = this.ctx;

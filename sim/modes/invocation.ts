@@ -43,6 +43,8 @@ export interface Invocation {
   deadline: number;
   /** Attempts that failed before this one (faults). */
   attempt: number;
+  /** Bumped when the attempt is killed (its node was lost): callbacks of an older epoch do nothing. */
+  epoch: number;
 }
 
 export interface InvocationHooks {
@@ -79,7 +81,17 @@ export function newInvocation(req: RequestCtx, f: number, i: number, node: numbe
     priority: app.priority[f],
     deadline: req.t0 + app.deadlineS,
     attempt: 0,
+    epoch: 0,
   };
+}
+
+/**
+ * Kills the attempt running `inv` (its node was lost): its pending steps will do nothing, and it
+ * fails with cause 'node lost' (retried as any failed attempt, once the node is back).
+ */
+export function killInvocation(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
+  inv.epoch++;
+  failStep(ctx, inv, hooks, done, 'node lost');
 }
 
 /** Runs `inv` through the pipeline; `done` once the function's part is over (the container may still be held). */
@@ -102,7 +114,9 @@ export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: Invocati
       t.start[slot] = ctx.sim.now;
       t.cold[slot] = cold ? 1 : 0;
       inv.billedFrom = ctx.sim.now;
-      if (hooks.prepare) hooks.prepare(inv, () => fetchStep(ctx, inv, hooks, done));
+      if (ctx.faults) ctx.faults.startedOn(node, inv, () => killInvocation(ctx, inv, hooks, done));
+      const e = inv.epoch;
+      if (hooks.prepare) hooks.prepare(inv, () => inv.epoch === e && fetchStep(ctx, inv, hooks, done));
       else fetchStep(ctx, inv, hooks, done);
     },
     inv,
@@ -110,7 +124,9 @@ export function runInvocation(ctx: ModeContext, inv: Invocation, hooks: Invocati
 }
 
 function fetchStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
+  const e = inv.epoch;
   hooks.fetch(inv, (fetchS) => {
+    if (inv.epoch !== e) return;
     inv.fetchS = fetchS;
     inv.req.times.computeStart[inv.slot] = ctx.sim.now;
     const app = inv.req.app;
@@ -119,12 +135,12 @@ function fetchStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, do
       const fate = ctx.faults.attempt(app.index, inv.f, seconds, app.service[inv.f]);
       if (fate.fails) {
         const cause = fate.fails;
-        ctx.nodes.compute(inv.node, fate.computeS, app.cw.functions[inv.f].cpu, () => failStep(ctx, inv, hooks, done, cause));
+        ctx.nodes.compute(inv.node, fate.computeS, app.cw.functions[inv.f].cpu, () => inv.epoch === e && failStep(ctx, inv, hooks, done, cause));
         return;
       }
     }
-    if (hooks.compute) hooks.compute(inv, seconds, () => writeStep(ctx, inv, hooks, done));
-    else ctx.nodes.compute(inv.node, seconds, app.cw.functions[inv.f].cpu, () => writeStep(ctx, inv, hooks, done));
+    if (hooks.compute) hooks.compute(inv, seconds, () => inv.epoch === e && writeStep(ctx, inv, hooks, done));
+    else ctx.nodes.compute(inv.node, seconds, app.cw.functions[inv.f].cpu, () => inv.epoch === e && writeStep(ctx, inv, hooks, done));
   });
 }
 
@@ -134,10 +150,17 @@ function failStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, don
   const faults = ctx.faults!;
   const req = inv.req;
   const fn = req.app.cw.functions[inv.f];
+  faults.endedOn(inv.node, inv);
+  if (req.cancelled) {
+    // its request already failed (or was cancelled): nothing to retry
+    ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom);
+    pools.release(inv.container!);
+    return;
+  }
   faults.failedAttempts[cause]++;
   ctx.cost?.container(req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom);
-  // an exception leaves the container serving; a crash takes it away
-  if (cause === 'crash') pools.discard(inv.container!);
+  // an exception leaves the container serving; a crash takes it away (a lost node's are gone already)
+  if (cause === 'crash' || cause === 'node lost') pools.discard(inv.container!);
   else pools.release(inv.container!);
   inv.container = undefined;
   const wait = faults.backoff(inv.attempt + 1);
@@ -156,7 +179,8 @@ function failStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, don
 
 function writeStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void): void {
   inv.req.times.computeEnd[inv.slot] = ctx.sim.now;
-  hooks.write(inv, (writeS) => releaseStep(ctx, inv, hooks, done, writeS));
+  const e = inv.epoch;
+  hooks.write(inv, (writeS) => inv.epoch === e && releaseStep(ctx, inv, hooks, done, writeS));
 }
 
 function releaseStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, done: () => void, writeS: number): void {
@@ -171,6 +195,7 @@ function releaseStep(ctx: ModeContext, inv: Invocation, hooks: InvocationHooks, 
   // (dataflower.sleepQuotaCores), for the per-core billing rule
   ctx.cost?.container(inv.req, fn.memoryBytes, fn.cpu > 0 ? fn.cpu : ctx.params.dataflower.sleepQuotaCores, sim.now - inv.billedFrom + hold);
   const c = inv.container!;
+  if (ctx.faults) ctx.faults.endedOn(inv.node, inv);
   if (hold > 0) sim.call(hold, () => pools.release(c));
   else pools.release(c);
   done();

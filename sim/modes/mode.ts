@@ -107,4 +107,6 @@ export interface Mode {
   readonly name: ModeName;
   prepare(app: AppRuntime): void;
   start(req: RequestCtx): void;
+  /** True when the request's intermediate data lived only on `node` (faults: a lost node); default false. */
+  losesStateOn?(req: RequestCtx, node: number): boolean;
 }
