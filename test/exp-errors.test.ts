@@ -31,7 +31,7 @@ async function exp(args: string[]) {
 }
 
 const cases: Array<[string, string[], RegExp]> = [
-  ['unknown experiment', ['latncy'], /unknown experiment 'latncy' \(did you mean 'latency'\?\); valid: latency, tail, throughput, colocation, overhead, scalability, dataflower-extras, scheduler, cost, all, list/],
+  ['unknown experiment', ['latncy'], /unknown experiment 'latncy' \(did you mean 'latency'\?\); valid: latency, tail, throughput, colocation, overhead, scalability, dataflower-extras, scheduler, cost, faults, node-loss, fluctuation, adaptive, all, list/],
   ['bandwidth 0', ['latency', '--bandwidth', '0'], /--bandwidth: must be > 0 MB\/s, got 0/],
   ['negative rpm', ['tail', '--rpm', '-5'], /--rpm: must be > 0 rpm, got -5/],
   ['unknown benchmark', ['overhead', '--benchmark', 'genome,vidoe'], /--benchmark: unknown value 'vidoe'; valid: .*video/],
@@ -73,7 +73,7 @@ test('a real process: exit code 2, message on stderr, no stack trace, nothing wr
 test('--help lists the experiments; <experiment> --help shows its axes and protocol', async (t) => {
   const top = await execa('node', ['--import', 'tsx', 'experiments/cli.ts', '--help'], { cwd: ROOT, reject: false });
   t.is(top.exitCode, 0);
-  for (const e of ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'all', 'list']) t.true(top.stdout.includes(e), e);
+  for (const e of ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'node-loss', 'fluctuation', 'adaptive', 'all', 'list']) t.true(top.stdout.includes(e), e);
   const lat = await execa('node', ['--import', 'tsx', 'experiments/cli.ts', 'latency', '--help'], { cwd: ROOT, reject: false });
   t.is(lat.exitCode, 0);
   t.regex(lat.stdout, /--bandwidth/);
