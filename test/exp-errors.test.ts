@@ -81,5 +81,5 @@ test('--help lists the experiments; <experiment> --help shows its axes and proto
   t.regex(lat.stdout, /Protocol source: FaaSFlow AE e2e test/);
   let listed = '';
   t.is(await cli(['list'], { out: (s) => (listed += s), err: () => {} }), 0);
-  t.is(listed.trim().split('\n').length, 10);
+  t.is(listed.trim().split('\n').length, 14);
 });
