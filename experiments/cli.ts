@@ -15,6 +15,8 @@ import { parseOverride, type Overrides } from './lib/sweep.js';
 import { DEFAULT_SEEDS, REPO_ROOT, RunFailed, listRuns, runExperiment, type RunOptions } from './runner.js';
 import type { ExperimentDef } from './types.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
+import { ConfigError, loadCluster, loadWorkflow } from '../loader/load.js';
+import { loadSpecFile, specDef, type NormalizedSpec } from './spec.js';
 import { emptyOption, parseNumberArg, repeatedOption } from '../lib/cli-args.js';
 
 function commonOptions<T>(y: Argv<T>) {
@@ -27,7 +29,10 @@ function commonOptions<T>(y: Argv<T>) {
     .option('resume', { type: 'boolean', default: false, describe: 'continue a run: the given --run-id, or the latest run of the experiment; finished points are skipped' })
     .option('params', { type: 'string', describe: 'YAML file of parameter overrides for every scenario' })
     .option('calibration', { type: 'string', describe: "calibration profile name (configs/calibration/<name>.yaml); default: each cluster's own profile; 'none': the bare defaults" })
-    .option('progress', { choices: ['auto', 'bar', 'lines', 'none'] as const, default: 'auto' as const, describe: 'progress display (auto: a bar on a terminal, lines otherwise)' })
+    .option('workflow', { alias: 'w', type: 'string', describe: "run the sweep on these workflows instead of the experiment's benchmarks (comma list: names, .yaml/.json files, WfFormat files, gen:<recipe>:<tasks>)" })
+    .option('cluster', { type: 'string', describe: "run every point on this cluster (a name or a .yaml file) instead of the experiment's own" })
+    .option('progress', { choices: ['auto', 'bar', 'lines', 'json', 'none'] as const, default: 'auto' as const, describe: 'progress display (auto: a bar on a terminal, lines otherwise; json: one JSON line per finished run)' })
+    .option('queue', { type: 'string', describe: 'run the points on a BullMQ queue at this Redis URL (redis://host:6379); start workers with: npm run worker -- --queue URL' })
     .option('max-points', { type: 'string', hidden: true, describe: 'keep only the first N points (tests)' })
     .option('kill-after', { type: 'number', hidden: true, describe: 'test hook: SIGKILL itself after N runs are written' });
 }
@@ -59,7 +64,7 @@ function experimentCommand(y: Argv, def: ExperimentDef, io: Io): Argv {
 function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides: Overrides): RunOptions {
   const repeated = repeatedOption(argv);
   if (repeated) throw new ExpError(repeated);
-  const empty = emptyOption(argv, ['run-id', 'params', 'calibration', 'out']);
+  const empty = emptyOption(argv, ['run-id', 'params', 'calibration', 'out', 'queue', 'workflow', 'cluster']);
   if (empty) throw new ExpError(empty);
   const number = (name: string, o: { min: number; max?: number }): number | undefined => {
     if (argv[name] === undefined) return undefined;
@@ -82,7 +87,9 @@ function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides
     maxPoints,
     paramsFile: argv.params as string | undefined,
     calibration: argv.calibration as string | undefined,
+    ...(argv.cluster !== undefined ? { cluster: clusterArg(String(argv.cluster)) } : {}),
     progress: argv.progress as RunOptions['progress'],
+    ...(argv.queue !== undefined ? { queue: String(argv.queue) } : {}),
     killAfter: argv['kill-after'] as number | undefined,
     argv: process.argv.slice(2),
   };
@@ -91,7 +98,39 @@ function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides
 function overridesOf(def: ExperimentDef, argv: Record<string, unknown>): Overrides {
   const o: Overrides = {};
   for (const a of def.axes) if (a.cli && argv[a.name] !== undefined) o[a.name] = parseOverride(a, argv[a.name]);
+  if (argv.workflow !== undefined) {
+    if (!def.axes.some((a) => a.name === 'benchmark')) throw new ExpError(`--workflow: ${def.name} has no workflow axis (its points are not per benchmark)`);
+    if (argv.benchmark !== undefined) throw new ExpError('--workflow and --benchmark both choose the workflows; give one of them');
+    o.benchmark = workflowArg(String(argv.workflow));
+  }
   return o;
+}
+
+const isFileRef = (ref: string) => !ref.startsWith('gen:') && (ref.includes('/') || /\.(ya?ml|json)$/.test(ref));
+
+/** `--workflow a,b.yaml`: each checked now (a clear error before anything runs); files made absolute. */
+function workflowArg(raw: string): string[] {
+  const refs = raw.split(',').map((s) => s.trim());
+  if (refs.some((r) => r === '')) throw new ExpError(`--workflow: expected a comma-separated list, got '${raw}'`);
+  return [...new Set(refs)].map((r) => {
+    const ref = isFileRef(r) ? path.resolve(r) : r;
+    try {
+      loadWorkflow(ref);
+    } catch (e) {
+      throw new ExpError(`--workflow: ${e instanceof ConfigError ? e.format() : (e as Error).message}`);
+    }
+    return ref;
+  });
+}
+
+function clusterArg(raw: string): string {
+  const ref = isFileRef(raw) ? path.resolve(raw) : raw;
+  try {
+    loadCluster(ref);
+  } catch (e) {
+    throw new ExpError(`--cluster: ${e instanceof ConfigError ? e.format() : (e as Error).message}`);
+  }
+  return ref;
 }
 
 export interface Io {
@@ -100,25 +139,53 @@ export interface Io {
 }
 const processIo: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
-async function runOne(io: Io, def: ExperimentDef, argv: Record<string, unknown>, opts?: Partial<RunOptions>): Promise<void> {
-  const o = { ...runOptions(def, argv, overridesOf(def, argv)), log: (line: string) => io.out(`${line}\n`), ...opts };
+/**
+ * With --workflow, plots and tables that keep "the benchmarks" (a `where` listing benchmark
+ * names) keep the given workflows instead; a `where` naming one value (the co-run) is left alone.
+ */
+function withWorkflows(def: ExperimentDef, refs: string[]): ExperimentDef {
+  const fix = <T extends { where?: Record<string, unknown> }>(x: T): T =>
+    x.where && Array.isArray(x.where.benchmark) ? { ...x, where: { ...x.where, benchmark: refs } } : x;
+  return { ...def, plots: def.plots.map(fix), headline: def.headline.map(fix) };
+}
+
+async function runOne(io: Io, def0: ExperimentDef, argv: Record<string, unknown>, opts?: Partial<RunOptions>): Promise<void> {
+  const overrides = overridesOf(def0, argv);
+  const def = argv.workflow !== undefined && overrides.benchmark ? withWorkflows(def0, overrides.benchmark.map(String)) : def0;
+  const o = { ...runOptions(def, argv, overrides), log: (line: string) => io.out(`${line}\n`), ...opts };
   const r = await runExperiment(o);
   io.out(
     `\n${r.headline}\n\n${def.name}: ${r.tasks} runs (${r.evaluated} evaluated${r.reused ? `, ${r.reused} reused` : ''}) in ${r.wallSeconds.toFixed(1)} s -> ${r.runDir}\n`,
   );
 }
 
+/** A sweep spec, checked; its name must not shadow a built-in experiment (they share results/). */
+function readSpec(file: string): NormalizedSpec {
+  if (file === '') throw new ExpError('run: name a sweep spec file (YAML), e.g. npm run exp -- run configs/sweeps/example.yaml');
+  let spec: NormalizedSpec;
+  try {
+    spec = loadSpecFile(file);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ExpError(e.format());
+    throw e;
+  }
+  if ([...experimentNames(), 'all', 'list', 'run'].includes(spec.name))
+    throw new ExpError(`${file}: name: '${spec.name}' is a built-in experiment's name (their results share results/<name>/); choose another name`);
+  return spec;
+}
+
 function list(io: Io): void {
   const w = Math.max(...EXPERIMENTS.map((e) => e.name.length));
   for (const e of EXPERIMENTS) io.out(`${e.name.padEnd(w)}  ${e.description}\n`);
   io.out(`${'all'.padEnd(w)}  every experiment above, in this order\n`);
+  io.out(`${'run'.padEnd(w)}  run <spec.yaml>: a sweep of your own (workflows, cluster, modes, any axis; docs/experiments.md)\n`);
 }
 
 /** The first word must be an experiment, `all` or `list` (checked before yargs, for a clear message). */
 function checkCommand(args: string[]): void {
   const first = args[0];
   if (first === undefined || first.startsWith('-')) return;
-  const known = [...experimentNames(), 'all', 'list', 'help'];
+  const known = [...experimentNames(), 'all', 'list', 'run', 'help'];
   if (!known.includes(first)) {
     const near = known.find((k) => k.startsWith(first.slice(0, 3)));
     throw new ExpError(`unknown experiment '${first}'${near ? ` (did you mean '${near}'?)` : ''}; valid: ${known.filter((k) => k !== 'help').join(', ')}`);
@@ -131,6 +198,16 @@ async function main(args: string[], io: Io): Promise<void> {
     .scriptName('npm run exp --')
     .usage('$0 <experiment> [options]\n\nRuns one of the papers\' experiments as a sweep of flowsim simulations and writes CSV, plots and a manifest under results/<experiment>/<run-id>/.')
     .command('list', 'print the experiments with a one-line description', {}, () => list(io))
+    .command(
+      'run <spec>',
+      'run a user-defined sweep described in a YAML file (docs/experiments.md, configs/sweeps/)',
+      (yy) => commonOptions(yy).positional('spec', { type: 'string', describe: 'the sweep spec, a YAML file' }),
+      async (argv) => {
+        const a = argv as unknown as Record<string, unknown>;
+        const spec = readSpec(String(a.spec ?? ''));
+        await runOne(io, specDef(spec), a, { spec });
+      },
+    )
     .command(
       'all',
       'run every experiment in turn (common options only)',

@@ -8,6 +8,7 @@ import v8 from 'node:v8';
 import type { ScenarioOptions } from '../loader/build.js';
 import type { Scenario, SimResult } from '../sim/scenario.js';
 import { getExperiment } from './registry.js';
+import { specDef, specHash, type NormalizedSpec } from './spec.js';
 import { sha256, stableStringify } from './lib/fsutil.js';
 import type { DefContext, ExperimentDef, Point } from './types.js';
 
@@ -19,6 +20,8 @@ export interface Task {
   ctx: DefContext;
   /** Module providing buildScenario and runScenario (default: the simulator in sim/). */
   backend?: string;
+  /** A user-defined sweep (experiments/spec.ts): the experiment comes from it, not the registry. */
+  spec?: NormalizedSpec;
 }
 
 export interface PointRecord {
@@ -60,7 +63,7 @@ export function loadBackend(module?: string): Promise<Backend> {
 }
 
 export function taskKey(t: Task): string {
-  return sha256(stableStringify({ exp: t.exp, point: t.point, seed: t.seed, ctx: t.ctx, backend: t.backend ?? null }));
+  return sha256(stableStringify({ exp: t.exp, point: t.point, seed: t.seed, ctx: t.ctx, backend: t.backend ?? null, ...(t.spec ? { spec: specHash(t.spec) } : {}) }));
 }
 
 /** Options for one point x seed (the runner also uses this to validate inputs before it writes anything). */
@@ -71,6 +74,7 @@ export function scenarioOptions(def: ExperimentDef, point: Point, seed: number, 
     seed,
     ...(ctx.paramsFile !== undefined ? { paramsFile: ctx.paramsFile } : {}),
     ...(ctx.calibration !== undefined ? { calibration: ctx.calibration } : {}),
+    ...(ctx.cluster !== undefined ? { cluster: ctx.cluster } : {}),
   };
 }
 
@@ -88,7 +92,7 @@ export async function prepareExperiment(def: ExperimentDef, ctx: DefContext): Pr
 }
 
 export async function evaluateTask(t: Task): Promise<PointRecord> {
-  const def = getExperiment(t.exp);
+  const def = t.spec ? specDef(t.spec) : getExperiment(t.exp);
   await prepareExperiment(def, t.ctx);
   const key = taskKey(t);
   if (def.custom?.applies(t.point)) {

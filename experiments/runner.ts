@@ -29,6 +29,7 @@ import { headlineTable } from './lib/headline.js';
 import type { SummaryRow } from './lib/rows.js';
 import { meanCI } from './lib/stats.js';
 import { expandPoints, type Overrides } from './lib/sweep.js';
+import { specHash, type NormalizedSpec } from './spec.js';
 import type { DefContext, ExperimentDef, Point } from './types.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,9 +50,16 @@ export interface RunOptions {
   maxPoints?: number;
   paramsFile?: string;
   calibration?: string;
+  /** `--cluster`: a cluster name or file for every scenario. */
+  cluster?: string;
   /** Recorded in the manifest. */
   argv?: string[];
-  progress?: 'auto' | 'bar' | 'lines' | 'none';
+  /** `json`: one JSON object per line on stdout for each finished task (the experiment service reads it). */
+  progress?: 'auto' | 'bar' | 'lines' | 'json' | 'none';
+  /** A user-defined sweep: `def` is specDef(spec) and every task carries the spec. */
+  spec?: NormalizedSpec;
+  /** Evaluate the tasks on a BullMQ queue (`redis://host:port`) instead of local threads. */
+  queue?: string;
   /** Alternative module exporting buildScenario/runScenario (tests). */
   backend?: string;
   /** Test hook: SIGKILL this process after this many tasks were written (to test --resume). */
@@ -80,6 +88,9 @@ interface RunShape {
   calibration: string | null;
   backend: string | null;
   points: Point[];
+  /** A user-defined sweep's content hash (absent for built-in experiments). */
+  spec?: string;
+  cluster?: string;
 }
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -140,6 +151,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     quick: o.quick,
     ...(o.paramsFile !== undefined ? { paramsFile: path.resolve(o.paramsFile) } : {}),
     ...(o.calibration !== undefined ? { calibration: o.calibration } : {}),
+    ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   };
   const nSeeds = o.seeds ?? o.def.seeds ?? DEFAULT_SEEDS;
   if (!Number.isInteger(nSeeds) || nSeeds < 1 || nSeeds > 1000) throw new ExpError(`--seeds: expected a whole number 1..1000, got ${nSeeds}`);
@@ -157,6 +169,8 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     calibration: ctx.calibration ?? 'cluster default (faasflow-7w: faasflow-paper, dataflower-3w: dataflower-paper; per point in params)',
     backend: o.backend ?? null,
     points,
+    ...(o.spec ? { spec: specHash(o.spec) } : {}),
+    ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   };
 
   // 1. Validate every point before anything is written.
@@ -207,7 +221,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   const todo: Task[] = [];
   points.forEach((point, index) => {
     for (const seed of seeds) {
-      const task: Task = { exp: def.name, index, seed, point, ctx, ...(o.backend ? { backend: o.backend } : {}) };
+      const task: Task = { exp: def.name, index, seed, point, ctx, ...(o.backend ? { backend: o.backend } : {}), ...(o.spec ? { spec: o.spec } : {}) };
       const file = path.join(pointsDir, taskFile(index, seed));
       const prev = readRecord(file);
       if (prev && prev.key === taskKey(task)) records.set(taskFile(index, seed), prev);
@@ -233,7 +247,10 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
   };
   try {
     if (todo.length > 0) {
-      if (jobs === 1) for (const t of todo) onRecord(await runInline(t));
+      if (o.queue) {
+        const { runQueue } = await import('./lib/queue.js');
+        await runQueue(todo, o.queue, onRecord, { runKey: `${def.name}/${runId}`, log });
+      } else if (jobs === 1) for (const t of todo) onRecord(await runInline(t));
       else await runPool(todo, jobs, onRecord);
     }
   } catch (e) {
@@ -287,7 +304,7 @@ function describeDiff(a: RunShape, b: RunShape): string {
   const keys = Object.keys(b) as Array<keyof RunShape>;
   return keys
     .filter((k) => stableStringify(a[k]) !== stableStringify(b[k]))
-    .map((k) => (k === 'points' ? 'points differ' : `${k}: ${JSON.stringify(a[k])} then, ${JSON.stringify(b[k])} now`))
+.map((k) => (k === 'points' ? 'points differ' : k === 'spec' ? 'the spec file changed' : `${k}: ${JSON.stringify(a[k])} then, ${JSON.stringify(b[k])} now`))
     .join('; ');
 }
 
@@ -364,6 +381,18 @@ interface Progress {
 function makeProgress(kind: RunOptions['progress'], name: string, total: number, done0: number, log: (s: string) => void): Progress {
   const mode = kind === 'auto' ? (process.stdout.isTTY ? 'bar' : 'lines') : kind;
   if (mode === 'none') return { tick() {}, stop() {} };
+  if (mode === 'json') {
+    let done = done0;
+    const line = (event: string) => process.stdout.write(`${JSON.stringify({ progress: { experiment: name, event, done, total, elapsedS: (Date.now() - start) / 1000 } })}\n`);
+    line('start');
+    return {
+      tick() {
+        done++;
+        line('task');
+      },
+      stop() {},
+    };
+  }
   const start = Date.now();
   if (mode === 'bar') {
     const bar = new cliProgress.SingleBar(
@@ -504,7 +533,7 @@ async function writeOutputs(
     node: process.version,
     finishedAt: new Date().toISOString(),
     argv: o.argv ?? null,
-    options: { quick: shape.quick, jobs: o.jobs ?? os.availableParallelism(), overrides: shape.overrides, maxPoints: shape.maxPoints, paramsFile: shape.paramsFile, calibration: shape.calibration, resumed: !!o.resume },
+    options: { quick: shape.quick, jobs: o.jobs ?? os.availableParallelism(), overrides: shape.overrides, maxPoints: shape.maxPoints, paramsFile: shape.paramsFile, calibration: shape.calibration, cluster: shape.cluster ?? null, resumed: !!o.resume },
     seeds: shape.seeds,
     points: shape.points.length,
     runs: records.length,

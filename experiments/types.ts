@@ -20,6 +20,8 @@ export interface DefContext {
   /** Passed through to every scenario (`--params`, `--calibration`). */
   paramsFile?: string;
   calibration?: string;
+  /** `--cluster`: every scenario runs on this cluster (a name or an absolute file path). */
+  cluster?: string;
 }
 
 export type AxisValues = AxisValue[] | ((p: Point, ctx: DefContext) => AxisValue[]);

@@ -73,7 +73,7 @@ test('a real process: exit code 2, message on stderr, no stack trace, nothing wr
 test('--help lists the experiments; <experiment> --help shows its axes and protocol', async (t) => {
   const top = await execa('node', ['--import', 'tsx', 'experiments/cli.ts', '--help'], { cwd: ROOT, reject: false });
   t.is(top.exitCode, 0);
-  for (const e of ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'node-loss', 'fluctuation', 'adaptive', 'all', 'list']) t.true(top.stdout.includes(e), e);
+  for (const e of ['latency', 'tail', 'throughput', 'colocation', 'overhead', 'scalability', 'dataflower-extras', 'scheduler', 'cost', 'faults', 'node-loss', 'fluctuation', 'adaptive', 'all', 'list', 'run <spec>']) t.true(top.stdout.includes(e), e);
   const lat = await execa('node', ['--import', 'tsx', 'experiments/cli.ts', 'latency', '--help'], { cwd: ROOT, reject: false });
   t.is(lat.exitCode, 0);
   t.regex(lat.stdout, /--bandwidth/);
@@ -81,5 +81,6 @@ test('--help lists the experiments; <experiment> --help shows its axes and proto
   t.regex(lat.stdout, /Protocol source: FaaSFlow AE e2e test/);
   let listed = '';
   t.is(await cli(['list'], { out: (s) => (listed += s), err: () => {} }), 0);
-  t.is(listed.trim().split('\n').length, 14);
+  t.is(listed.trim().split('\n').length, 15); // 13 experiments, all, run
+  t.regex(listed, /^run +run <spec\.yaml>/m);
 });
