@@ -53,6 +53,9 @@ browserTest(title, async (t) => {
 
   // its row and progress bar appear, then reach done live (SSE, no reload)
   await page.waitForSelector(`[data-bar="${id}"]`);
+  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-svc-shots-'));
+  if (!process.env.FLOWSIM_KEEP_SCREENSHOTS) t.teardown(() => fs.rmSync(shots, { recursive: true, force: true }));
+  await page.screenshot({ path: path.join(shots, 'runs.png'), fullPage: true });
   await page.waitForFunction((rid) => document.querySelector(`[data-status="${rid}"]`)?.textContent === 'done', { timeout: 90_000 }, id);
   const bar = await page.$eval(`[data-bar="${id}"]`, (el) => ({ now: el.getAttribute('aria-valuenow'), max: el.getAttribute('aria-valuemax'), width: (el.firstElementChild as HTMLElement).style.width, cls: el.className }));
   t.deepEqual(bar, { now: '3', max: '3', width: '100%', cls: 'bar done' });
@@ -70,8 +73,6 @@ browserTest(title, async (t) => {
   t.regex(dom.headline, /p99/);
   t.is(dom.summaryRows, 3);
   t.is(dom.status, 'done');
-  const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-svc-shots-'));
-  if (!process.env.FLOWSIM_KEEP_SCREENSHOTS) t.teardown(() => fs.rmSync(shots, { recursive: true, force: true }));
   const shot = path.join(shots, 'run.png');
   await page.screenshot({ path: shot, fullPage: true });
   const png = fs.readFileSync(shot);

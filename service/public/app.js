@@ -231,7 +231,10 @@ async function pageCompare(ids) {
   if (exps.size !== 1) throw new Error(`compare runs of one experiment (got ${[...exps].join(', ')})`);
   const sums = await Promise.all(ids.map((id) => api(`/api/experiments/${encodeURIComponent(id)}/summary`)));
   const metrics = [...new Set(sums.flatMap((s) => s.columns.filter((c) => c.endsWith('.mean'))))];
-  const keyCols = sums[0].columns.filter((c) => !c.endsWith('.mean') && !c.endsWith('.ci95') && c !== 'seeds');
+  const allKeys = sums[0].columns.filter((c) => !c.endsWith('.mean') && !c.endsWith('.ci95') && c !== 'seeds');
+  // label the points by the columns that vary (a column equal in every row says nothing)
+  const varying = allKeys.filter((c) => new Set(sums.flatMap((s) => s.rows.map((r) => r[s.columns.indexOf(c)]))).size > 1);
+  const keyCols = varying.length ? varying : allKeys;
   main().innerHTML = `<section><h1>Compare ${esc([...exps][0])}: ${ids.map((id) => `<a href="#/run/${esc(id)}">${esc(id)}</a>`).join(', ')}</h1>
     <div class="row"><label for="metric">metric</label><select id="metric">${metrics.map((m) => `<option>${esc(m)}</option>`).join('')}</select>
     <span class="hint">one row per point (${esc(keyCols.join(', '))}), one column per run</span></div>
