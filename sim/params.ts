@@ -18,6 +18,16 @@ export interface Params {
     ackWeight: number;
     /** TCP window bound gamma (bytes): a flow's rate <= gamma / (2 * route latency). [PEER] SimGrid CM02 4194304. 0 disables. */
     tcpGammaBytes: number;
+    /**
+     * Sharing model (docs/models.md, network). 'maxmin' (default): plain max-min, flows share a
+     * bottleneck equally; the window caps goodput at gamma / (2 x latency). 'simgrid': SimGrid's
+     * CM02/LV08 TCP model: a flow's share of a bottleneck is proportional to 1 / (route latency +
+     * weightS x sum of 1/bandwidth over its links), and the window caps goodput at
+     * bandwidthFactor x gamma / (2 x latency). [PEER] SimGrid 3.32 network_cm02.cpp.
+     */
+    sharing: 'maxmin' | 'simgrid';
+    /** SimGrid's weight-S (bytes), used by sharing 'simgrid' only. [PEER] SimGrid LV08 20537, CM02 0. */
+    weightSBytes: number;
   };
   control: {
     /** Bytes of a control message (HTTP request/response with JSON body). [ASSUMPTION] */
@@ -228,6 +238,8 @@ export const PARAM_SPEC: ParamSpec<Params> = {
     latencyFactor: factor(1),
     ackWeight: factor(0, { max: 1 }),
     tcpGammaBytes: bytes(4194304),
+    sharing: { default: 'maxmin', choices: ['maxmin', 'simgrid'] },
+    weightSBytes: bytes(0),
   },
   control: {
     messageBytes: bytes(1024),

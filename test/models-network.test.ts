@@ -4,8 +4,8 @@ import { makeRng } from '../sim/engine/random.js';
 import { Network } from '../sim/models/network.js';
 import { DEFAULT_PARAMS, type Params } from '../sim/params.js';
 
-const plain: Params['network'] = { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0 };
-const lv08: Params['network'] = { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304 };
+const plain: Params['network'] = { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'maxmin', weightSBytes: 0 };
+const lv08: Params['network'] = { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304, sharing: 'maxmin', weightSBytes: 0 };
 
 function close(t: { true: (c: boolean, m?: string) => void }, a: number, b: number, tol = 1e-9) {
   t.true(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);

@@ -8,11 +8,21 @@
  * - `ackWeight`: the reverse ACK stream consumes this fraction of the data rate on the reverse
  *   route (LV08: 0.05; on a single half-duplex link the reverse route is the link itself);
  * - `tcpGammaBytes`: a flow's rate is bounded by gamma / (2 x route latency) (CM02 TCP window).
+ * - `sharing`: 'maxmin' (default) shares a bottleneck equally among its flows; 'simgrid' is
+ *   SimGrid 3.32's CM02/LV08 TCP model (network_cm02.cpp, NetworkCm02Model::communicate): a flow's
+ *   LMM sharing penalty is its route latency + weight-S x sum(1 / link bandwidth), or 1 when the
+ *   (factored) latency is 0 (the LMM variable is then created with penalty 1 and never updated),
+ *   so a bottleneck is shared in proportion to 1 / penalty; the window bound gamma / (2 x latency)
+ *   is on the LMM variable, before the bandwidth factor is applied, so goodput is capped at
+ *   bandwidthFactor x gamma / (2 x latency).
+ * The reverse route of ACKs is the forward route backwards with each link replaced by its other
+ * direction (`pairLinks`: A.up <-> A.down), as SimGrid's dst->route_to(src) on split-duplex
+ * interfaces; a link without a pair is half duplex (its own reverse, SimGrid's SHARED link).
  * Golden case (SimGrid LV08 docs): 100 kB over one link of 10 ms and 1 Mbps takes
  * 0.01 x 13.01 + 8e5 / ((0.97 x 1e6) / 1.05) = 0.996079 s.
  *
  * Left out: slow-start dynamics beyond the latency factor, packet loss, queueing delay of small
- * messages behind bulk flows, SimGrid's latency-dependent sharing penalty (weight-S).
+ * messages behind bulk flows.
  */
 import type { Simulator } from '../engine/simulator.js';
 import type { Params } from '../params.js';
@@ -35,9 +45,13 @@ export class Network {
   readonly share: FairShare;
   private readonly linkName: string[] = [];
   private readonly linkCap: number[] = [];
+  /** Nominal capacity now (after `setCapacity` steps): SimGrid's link->get_bandwidth() in weight-S. */
+  private readonly linkCapNow: number[] = [];
   private readonly linkLat: number[] = [];
   private readonly linkBytes: number[] = [];
   private readonly linkRes: number[] = [];
+  /** The other direction of each link (itself when half duplex). */
+  private readonly linkRev: number[] = [];
   private nextFlow = 0;
   private inLatency = 0;
   bytesSent = 0;
@@ -70,10 +84,26 @@ export class Network {
     const id = this.linkName.length;
     this.linkName.push(name);
     this.linkCap.push(capacityBps);
+    this.linkCapNow.push(capacityBps);
     this.linkLat.push(latencyS);
     this.linkBytes.push(0);
+    this.linkRev.push(id);
     this.linkRes.push(this.share.addResource(name, capacityBps * this.p.bandwidthFactor));
     return id;
+  }
+
+  /** Declares links `a` and `b` the two directions of one full-duplex interface (ACKs of a flow on one go on the other). */
+  pairLinks(a: number, b: number): void {
+    if (a === b || this.linkRev[a] !== a || this.linkRev[b] !== b) throw new Error(`links '${this.linkName[a]}' and '${this.linkName[b]}' cannot be paired`);
+    this.linkRev[a] = b;
+    this.linkRev[b] = a;
+  }
+
+  /** The route ACKs of a flow over `route` take: backwards, each link's other direction. */
+  reverseRoute(route: readonly number[]): number[] {
+    const r: number[] = [];
+    for (let i = route.length - 1; i >= 0; i--) r.push(this.linkRev[route[i]]);
+    return r;
   }
 
   /** Route latency in seconds (before the latency factor). */
@@ -85,7 +115,7 @@ export class Network {
 
   /**
    * Sends `bytes` over `route`; `onDone` runs when the last byte arrives. `reverse` is the route
-   * ACKs take (defaults to the route reversed); it only matters when ackWeight > 0.
+   * ACKs take (defaults to `reverseRoute(route)`); it only matters when ackWeight > 0.
    * `skipLatency`: the bytes follow earlier ones on an open connection (a stream's later chunks),
    * so the route latency is not paid again; the window bound still applies.
    * `privateCapBps`: the sender's own shaper (DataFlower's per-container tc HTB), nominal rate. A
@@ -99,6 +129,7 @@ export class Network {
     this.bytesSent += bytes;
     this.open.set(flow, bytes);
     const lat = this.routeLatency(route);
+    const simgrid = this.p.sharing === 'simgrid';
     const begin = () => {
       this.inLatency--;
       const resources: number[] = [];
@@ -108,7 +139,7 @@ export class Network {
         weights.push(1);
       }
       if (this.p.ackWeight > 0) {
-        for (const k of reverse ?? [...route].reverse()) {
+        for (const k of reverse ?? this.reverseRoute(route)) {
           const r = this.linkRes[k];
           const i = resources.indexOf(r);
           if (i >= 0) weights[i] += this.p.ackWeight;
@@ -118,7 +149,16 @@ export class Network {
           }
         }
       }
-      const window = this.p.tcpGammaBytes > 0 && lat > 0 ? this.p.tcpGammaBytes / (2 * lat) : Infinity;
+      let window = this.p.tcpGammaBytes > 0 && lat > 0 ? this.p.tcpGammaBytes / (2 * lat) : Infinity;
+      let penalty = 1;
+      if (simgrid) {
+        // SimGrid bounds the LMM variable by gamma / (2 lat), and goodput is the variable x factor
+        window *= this.p.bandwidthFactor;
+        if (lat * this.p.latencyFactor > 0) {
+          penalty = lat;
+          if (this.p.weightSBytes > 0) for (const k of route) penalty += this.p.weightSBytes / this.linkCapNow[k];
+        }
+      }
       const bound = Math.min(window, privateCapBps * this.p.bandwidthFactor);
       const act = this.share.start(bytes, resources, weights, bound, () => {
         for (const k of route) this.linkBytes[k] += bytes;
@@ -129,7 +169,7 @@ export class Network {
           this.flowRoute!.delete(flow);
         }
         onDone();
-      });
+      }, penalty);
       if (this.rateLog) this.flowOfActivity.set(act, flow);
       if (this.flowAct) {
         this.flowLat!.delete(flow);
@@ -188,6 +228,7 @@ export class Network {
   /** Sets link `k`'s capacity from now on (nominal bytes/s; goodput is x bandwidthFactor). */
   setCapacity(k: number, capacityBps: number): void {
     if (!(capacityBps > 0)) throw new RangeError(`link '${this.linkName[k]}': capacity must be > 0 bytes/s, got ${capacityBps}`);
+    this.linkCapNow[k] = capacityBps;
     this.share.setCapacity(this.linkRes[k], capacityBps * this.p.bandwidthFactor);
   }
 

@@ -37,6 +37,8 @@ interface ShareClass {
   res: number[];
   w: number[];
   bound: number;
+  /** Sharing penalty: at a bottleneck the class gets level / penalty (SimGrid's LMM sharing penalty). */
+  p: number;
   rate: number;
   /** Virtual service (work per activity) at time `last`. */
   S: number;
@@ -139,8 +141,12 @@ export class FairShare {
    * Starts an activity of `work` units crossing `resources` with the given weights (default 1),
    * bounded by `bound` units/s (Infinity for none). `onDone` runs when the work is done.
    * Zero work completes at once (in a zero-delay event).
+   * `penalty` (> 0, default 1): where activities share a saturated resource, each gets the fair
+   * level divided by its penalty (SimGrid's LMM `sharing_penalty`: value = level / penalty), so
+   * with penalty = RTT the shares are proportional to 1/RTT. Penalty 1 everywhere is plain max-min.
    */
-  start(work: number, resources: readonly number[], weights: readonly number[] | null, bound: number, onDone: () => void): number {
+  start(work: number, resources: readonly number[], weights: readonly number[] | null, bound: number, onDone: () => void, penalty = 1): number {
+    if (!(penalty > 0 && penalty < Infinity)) throw new RangeError(`activity penalty must be > 0 and finite, got ${penalty}`);
     if (!(work >= 0)) throw new RangeError(`activity work must be >= 0, got ${work}`);
     const a = this.actFree.length > 0 ? this.actFree.pop()! : this.actClass.length;
     this.actDone[a] = onDone;
@@ -156,7 +162,7 @@ export class FairShare {
       this.actSolo[a] = this.sim.schedule(work / b, this.soloHandler, a);
       return a;
     }
-    const c = this.classFor(resources, weights, b);
+    const c = this.classFor(resources, weights, b, penalty);
     this.advance(c);
     this.actClass[a] = c;
     this.actThreshold[a] = c.S + work;
@@ -169,8 +175,9 @@ export class FairShare {
     return a;
   }
 
-  private classFor(resources: readonly number[], weights: readonly number[] | null, bound: number): ShareClass {
+  private classFor(resources: readonly number[], weights: readonly number[] | null, bound: number, penalty: number): ShareClass {
     let key = bound === Infinity ? '' : `${bound}`;
+    if (penalty !== 1) key += `/${penalty}`;
     for (let i = 0; i < resources.length; i++) key += `|${resources[i]}:${weights ? weights[i] : 1}`;
     let c = this.classes.get(key);
     if (!c) {
@@ -180,6 +187,7 @@ export class FairShare {
         res: resources.slice(),
         w: weights ? weights.slice() : resources.map(() => 1),
         bound,
+        p: penalty,
         rate: 0,
         S: 0,
         last: this.sim.now,
@@ -322,13 +330,14 @@ export class FairShare {
       const c = cls[j];
       c.local = j;
       count[j] = c.heap.length;
-      for (let k = 0; k < c.res.length; k++) wsum[localOf[c.res[k]]] += c.w[k] * count[j];
+      for (let k = 0; k < c.res.length; k++) wsum[localOf[c.res[k]]] += (c.w[k] * count[j]) / c.p;
     }
     const frozen = new Uint8Array(nc);
     const rate = new Float64Array(nc);
     const byBound: number[] = [];
     for (let j = 0; j < nc; j++) if (cls[j].bound !== Infinity) byBound.push(j);
-    byBound.sort((x, y) => cls[x].bound - cls[y].bound || x - y);
+    // a bounded class freezes when the level reaches bound x penalty
+    byBound.sort((x, y) => cls[x].bound * cls[x].p - cls[y].bound * cls[y].p || x - y);
     const heap = new LevelHeap(nr);
     const level = (i: number) => Math.max(0, remCap[i]) / wsum[i];
     for (let i = 0; i < nr; i++) if (wsum[i] > EPS) heap.push(level(i), i, 0);
@@ -342,7 +351,7 @@ export class FairShare {
       for (let k = 0; k < c.res.length; k++) {
         const i = localOf[c.res[k]];
         remCap[i] -= r * c.w[k] * count[j];
-        wsum[i] -= c.w[k] * count[j];
+        wsum[i] -= (c.w[k] * count[j]) / c.p;
         version[i]++;
         if (wsum[i] > EPS) heap.push(level(i), i, version[i]);
       }
@@ -362,9 +371,9 @@ export class FairShare {
         break;
       }
       while (bi < byBound.length && frozen[byBound[bi]]) bi++;
-      const nextBound = bi < byBound.length ? cls[byBound[bi]].bound : Infinity;
+      const nextBound = bi < byBound.length ? cls[byBound[bi]].bound * cls[byBound[bi]].p : Infinity;
       if (nextBound <= bestLevel) {
-        freeze(byBound[bi], nextBound);
+        freeze(byBound[bi], cls[byBound[bi]].bound);
         continue;
       }
       if (best < 0) {
@@ -374,7 +383,7 @@ export class FairShare {
       heap.pop();
       for (const c of this.resClasses[resources[best]]) {
         if (c.stamp !== this.stamp) continue;
-        if (!frozen[c.local]) freeze(c.local, bestLevel);
+        if (!frozen[c.local]) freeze(c.local, bestLevel / c.p);
       }
       wsum[best] = 0;
       version[best]++;

@@ -6,7 +6,8 @@
  * - `storage.write`, `storage.read`: the remote store server's own throughput for writes and
  *   reads (CouchDB/Kafka server side), no latency;
  * - `<node>.localstore`: each node's in-memory store (Redis) throughput, no latency.
- * A route from A to B is [A.up, B.down]; from a node to itself it is empty.
+ * A route from A to B is [A.up, B.down]; from a node to itself it is empty. A.up and A.down are
+ * paired (Network.pairLinks), so the ACKs of a flow from A to B take [B.up, A.down].
  */
 import type { ClusterSpec } from './cluster.js';
 import type { Network } from './network.js';
@@ -35,6 +36,8 @@ export class Topology {
     this.latency = cluster.nodes.map((n) => n.latencyS);
     this.up = cluster.nodes.map((n, i) => net.addLink(`${n.name}.up`, this.capacity[i], n.latencyS));
     this.down = cluster.nodes.map((n, i) => net.addLink(`${n.name}.down`, this.capacity[i], n.latencyS));
+    // a NIC is full duplex: a flow's ACKs from B to A go B.up -> A.down (only with ackWeight > 0)
+    cluster.nodes.forEach((_, i) => net.pairLinks(this.up[i], this.down[i]));
     this.storageWrite = net.addLink('storage.write', params.storage.remoteWriteThroughputBps, 0);
     this.storageRead = net.addLink('storage.read', params.storage.remoteReadThroughputBps, 0);
     this.localStore = cluster.nodes.map((n) => net.addLink(`${n.name}.localstore`, params.storage.localThroughputBps, 0));
