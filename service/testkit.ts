@@ -100,3 +100,13 @@ export function readSse(url: string, stop: (e: SseEvent, all: SseEvent[]) => boo
     });
   });
 }
+
+/** Waits until a run has finished at least `n` tasks; fails at once if it ends before. */
+export async function waitProgress(svc: Service, id: string, n = 1) {
+  const r = await until(`run ${id} to finish ${n} task(s)`, () => {
+    const x = svc.store.get(id);
+    return x && (x.done >= n || TERMINAL.includes(x.status)) ? x : undefined;
+  });
+  if (r.done < n) throw new Error(`run ${id} ended ${r.status} before ${n} task(s): ${r.error}`);
+  return r;
+}

@@ -9,7 +9,8 @@ import test from 'ava';
 import { execa } from 'execa';
 import { parseServeArgs } from '../service/cli.js';
 import { buildService, type Service } from '../service/server.js';
-import { get, post, readSse, smallArgs, tempDirs, waitStatus } from '../service/testkit.js';
+import { TERMINAL, get, post, readSse, smallArgs, tempDirs, waitStatus } from '../service/testkit.js';
+import type { RunStatus } from '../service/db.js';
 import { experimentNames } from '../experiments/registry.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -44,7 +45,7 @@ async function cliMessage(args: string[]): Promise<string> {
 test('POST a built-in experiment: 201, runs to done, manifest, results with their content types', async (t) => {
   const id = await finished;
   const run = (await get(svc, `/api/experiments/${id}`)).json();
-  t.is(run.status, 'done');
+  t.is(run.status, 'done', run.error ?? '');
   t.is(run.experiment, 'tail');
   t.deepEqual(run.progress, { done: 2, total: 2 });
   t.is(run.exitCode, 0);
@@ -297,8 +298,10 @@ test('SSE: a run streams its status, progress and log lines live', async (t) => 
   const address = await s.app.listen({ host: '127.0.0.1', port: 0 });
   const r = await post(s, '/api/experiments', { experiment: 'tail', args: smallArgs(3) });
   t.is(r.status, 201);
-  const { events, contentType } = await readSse(`${address}/api/experiments/${r.body.id}/events`, (e) => e.event === 'status' && e.data.status === 'done');
+  const { events, contentType } = await readSse(`${address}/api/experiments/${r.body.id}/events`, (e) => e.event === 'status' && TERMINAL.includes(e.data.status as RunStatus));
   t.regex(String(contentType), /text\/event-stream/);
+  const last = events[events.length - 1].data;
+  t.is(last.status, 'done', String(last.error ?? ''));
   const progress = events.filter((e) => e.event === 'progress');
   t.true(progress.length >= 3, `progress events: ${progress.length}`);
   t.is(progress[progress.length - 1].data.done, 3);

@@ -56,7 +56,8 @@ browserTest(title, async (t) => {
   const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'flowsim-svc-shots-'));
   if (!process.env.FLOWSIM_KEEP_SCREENSHOTS) t.teardown(() => fs.rmSync(shots, { recursive: true, force: true }));
   await page.screenshot({ path: path.join(shots, 'runs.png'), fullPage: true });
-  await page.waitForFunction((rid) => document.querySelector(`[data-status="${rid}"]`)?.textContent === 'done', { timeout: 90_000 }, id);
+  await page.waitForFunction((rid) => ['done', 'failed', 'cancelled', 'interrupted'].includes(document.querySelector(`[data-status="${rid}"]`)?.textContent ?? ''), { timeout: 90_000 }, id);
+  t.is(await page.$eval(`[data-status="${id}"]`, (el) => el.textContent), 'done', svc.store.get(id)!.error ?? '');
   const bar = await page.$eval(`[data-bar="${id}"]`, (el) => ({ now: el.getAttribute('aria-valuenow'), max: el.getAttribute('aria-valuemax'), width: (el.firstElementChild as HTMLElement).style.width, cls: el.className }));
   t.deepEqual(bar, { now: '3', max: '3', width: '100%', cls: 'bar done' });
 

@@ -13,7 +13,7 @@ import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { SCHEMA_VERSION, Store, migrate } from '../service/db.js';
 import { buildService, type Service } from '../service/server.js';
-import { get, longArgs, post, smallArgs, tempDirs, until, waitStatus } from '../service/testkit.js';
+import { get, longArgs, post, smallArgs, tempDirs, until, waitProgress, waitStatus } from '../service/testkit.js';
 import { argsToArgv } from '../service/runs.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -53,7 +53,7 @@ test.serial('cancel midway (SIGINT) then resume: done, points.csv byte-identical
   const s = open({ resultsDir: dirs.make('cancel') });
   const r = await post(s, '/api/experiments', { experiment: 'tail', args: longArgs() });
   t.is(r.status, 201);
-  await until('a first finished task', () => (s.store.get(r.body.id)?.done ?? 0) >= 1);
+  await waitProgress(s, r.body.id);
   const c = await post(s, `/api/experiments/${r.body.id}/cancel`);
   t.is(c.status, 200);
   const cancelled = await waitStatus(s, r.body.id);
@@ -101,7 +101,7 @@ test.serial('restart: runs and logs survive; a run killed midway is interrupted,
   await waitStatus(a, done.body.id);
   const long = await post(a, '/api/experiments', { experiment: 'tail', args: longArgs() });
   const queued = await post(a, '/api/experiments', { experiment: 'tail', args: smallArgs(2) });
-  await until('a first finished task', () => (a.store.get(long.body.id)?.done ?? 0) >= 1);
+  await waitProgress(a, long.body.id);
   t.is(a.store.get(queued.body.id)!.status, 'queued');
   const pid = a.store.get(long.body.id)!.pid!;
   await a.crash(); // the experiment process is SIGKILLed, the rows stay as they were
@@ -150,7 +150,8 @@ test.serial('the real service process killed: its orphaned experiment is stopped
   const { id } = (await r.json()) as { id: string };
   let expPid = 0;
   for (let i = 0; i < 600; i++) {
-    const g = (await (await fetch(`${address}/api/experiments/${id}`)).json()) as { progress: { done: number }; pid: number | null };
+    const g = (await (await fetch(`${address}/api/experiments/${id}`)).json()) as { progress: { done: number }; pid: number | null; status: string; error: string | null };
+    if (!['queued', 'running'].includes(g.status)) throw new Error(`the run ended ${g.status}: ${g.error}`);
     if (g.progress.done >= 1 && g.pid) {
       expPid = g.pid;
       break;
