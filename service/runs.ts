@@ -315,7 +315,9 @@ export class RunManager extends EventEmitter {
       if (recorded) this.finish(r.id, live, code, signal);
       else {
         const msg = held.filter(([stream]) => stream === 'stderr').map(([, line]) => line).join('\n');
-        fresh!.reject(code === 2 ? new InputError(stripError(msg) || 'invalid input') : new InputError(`the experiment CLI failed while checking the input (exit ${code ?? signal}): ${stripError(msg)}`, 500));
+        if (live.shuttingDown) fresh!.reject(new InputError('the service is shutting down', 503));
+        else if (code === 2) fresh!.reject(new InputError(stripError(msg) || 'invalid input'));
+        else fresh!.reject(new InputError(`the experiment CLI failed while checking the input (exit ${code ?? signal}): ${stripError(msg)}`, 500));
       }
       resolveExit();
       this.pump();
