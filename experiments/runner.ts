@@ -381,9 +381,10 @@ interface Progress {
 function makeProgress(kind: RunOptions['progress'], name: string, total: number, done0: number, log: (s: string) => void): Progress {
   const mode = kind === 'auto' ? (process.stdout.isTTY ? 'bar' : 'lines') : kind;
   if (mode === 'none') return { tick() {}, stop() {} };
+  const start = Date.now();
   if (mode === 'json') {
     let done = done0;
-    const line = (event: string) => process.stdout.write(`${JSON.stringify({ progress: { experiment: name, event, done, total, elapsedS: (Date.now() - start) / 1000 } })}\n`);
+    const line = (event: string) => log(JSON.stringify({ progress: { experiment: name, event, done, total, elapsedS: (Date.now() - start) / 1000 } }));
     line('start');
     return {
       tick() {
@@ -393,7 +394,6 @@ function makeProgress(kind: RunOptions['progress'], name: string, total: number,
       stop() {},
     };
   }
-  const start = Date.now();
   if (mode === 'bar') {
     const bar = new cliProgress.SingleBar(
       { format: `${name} [{bar}] {value}/{total} {percentage}% | elapsed {duration_formatted} | ETA {eta_formatted}`, etaBuffer: 20, hideCursor: true, stream: process.stdout },

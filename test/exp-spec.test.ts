@@ -180,6 +180,16 @@ for (const [name, args, re] of badArgs) {
   });
 }
 
+test('--progress json prints one JSON line per finished run (what the experiment service reads)', async (t) => {
+  let stdout = '';
+  const out = tmpDir('flowsim-spec-out-');
+  const code = await cli(['run', specDir(GOOD.replace('values: [25, 100]', 'values: [50]').replace('values: [65536, 1048576]', 'values: [262144]')), '--out', out, '--progress', 'json', '--jobs', '1'], { out: (s) => (stdout += s), err: () => {} });
+  t.is(code, 0);
+  const events = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).progress);
+  t.deepEqual(events.map((e) => [e.event, e.done, e.total]), [['start', 0, 4], ['task', 1, 4], ['task', 2, 4], ['task', 3, 4], ['task', 4, 4]]);
+  t.true(events.every((e) => e.experiment === 'my-sweep' && e.elapsedS >= 0));
+});
+
 test('the shipped example sweep is valid and runs under --quick', async (t) => {
   const r = await exp(['run', path.join(ROOT, 'configs/sweeps/example.yaml'), '--quick', '--seeds', '1', '--max-points', '2', '--jobs', '1']);
   t.is(r.exitCode, 0, r.stderr);
