@@ -108,3 +108,43 @@ test('plot spec: one facet field wraps into rows of two panels; column + row kee
   t.is(grid.facet.column.field, 'mode');
   t.is(grid.facet.row.field, 'workflow');
 });
+
+test('headline table: every row field is its own aligned column', (t) => {
+  const rows = [
+    { workflow: 'genome', bandwidth: 50, mode: 'a', 'x.mean': 1, 'x.ci95': null },
+    { workflow: 'gen-genome-50-s7', bandwidth: 100, mode: 'a', 'x.mean': 22.5, 'x.ci95': null },
+  ];
+  const lines = headlineTable({ title: 'T', metric: 'x', col: 'mode', rows: ['workflow', 'bandwidth'] }, rows).split('\n').slice(1);
+  // the bandwidth column starts at the same offset on every line, and so do the values
+  const at = (l: string, s: string) => l.indexOf(s);
+  t.is(at(lines[1], '50'), at(lines[2], '100'));
+  t.is(at(lines[0], 'bandwidth'), at(lines[1], '50'));
+  t.is(lines[1].length, lines[2].length); // right-aligned values end together
+});
+
+test('plot spec: units on axes and facet headers, distinct line styles, timeouts marked, CI never below 0, own y scale per panel', (t) => {
+  const rows = [25, 50].flatMap((bandwidth) =>
+    ['hyperflow', 'faasflow'].flatMap((mode) =>
+      [2, 6].map((rpm) => ({ workflow: 'video', mode, bandwidth, rpm, 'e2e.mean.mean': rpm, 'e2e.mean.ci95': 10, 'timeouts.mean': mode === 'hyperflow' && rpm === 6 ? 1 : 0 })),
+    ),
+  );
+  const spec = buildSpec({ name: 'x', title: 'T', mark: 'line', x: 'rpm', xType: 'quantitative', color: 'mode', y: 'e2e.mean', column: 'bandwidth' }, rows) as Record<string, any>;
+  t.is(spec.facet.header.labelExpr, "(datum.label) + ' MB/s'");
+  t.deepEqual(spec.resolve.scale, { x: 'independent', y: 'independent' });
+  const layers = spec.spec.layer as Array<Record<string, any>>;
+  t.is(layers[0].encoding.x.title, 'rpm (requests/min)');
+  t.deepEqual(layers[0].encoding.x.axis.values, [2, 6]); // ticks at the swept rates only
+  t.is(layers[0].encoding.strokeDash.field, 'mode'); // dashes and shapes per mode
+  t.true(layers.some((l) => l.encoding.shape?.field === 'mode'));
+  const cross = layers.find((l) => l.mark.shape === 'cross');
+  t.truthy(cross, 'a layer marks the timed-out points');
+  t.deepEqual(cross!.transform, [{ filter: 'datum.timedOut' }]);
+  t.regex(spec.title.subtitle, /timed out/);
+  const values = spec.data.values as Array<Record<string, any>>;
+  t.is(values.filter((v) => v.timedOut).length, 2);
+  t.true(values.every((v) => v.e2e_mean_lo >= 0)); // mean 2 +- 10 stops at 0
+  // no timeouts: no cross layer, no subtitle
+  const calm = buildSpec({ name: 'y', title: 'T', mark: 'line', x: 'rpm', xType: 'quantitative', color: 'mode', y: 'e2e.mean' }, rows.map((r) => ({ ...r, 'timeouts.mean': 0 }))) as Record<string, any>;
+  t.false((calm.layer as Array<Record<string, any>>).some((l) => l.mark.shape === 'cross'));
+  t.is(calm.title, 'T');
+});

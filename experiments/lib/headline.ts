@@ -16,23 +16,26 @@ export function headlineTable(h: HeadlineDef, rows: SummaryRow[]): string {
   const sel = rows.filter((r) => matches(r, h.where) && r[`${h.metric}.mean`] !== undefined);
   if (sel.length === 0) return '';
   const cols: string[] = [];
-  const cells = new Map<string, Map<string, { mean: number | null; ci: number | null }>>();
+  const cells = new Map<string, { parts: string[]; values: Map<string, { mean: number | null; ci: number | null }> }>();
   for (const r of sel) {
     const c = String(r[h.col]);
     if (!cols.includes(c)) cols.push(c);
-    const label = h.rows.map((f) => String(r[f])).join('  ');
-    if (!cells.has(label)) cells.set(label, new Map());
+    const parts = h.rows.map((f) => String(r[f]));
+    const label = JSON.stringify(parts);
+    if (!cells.has(label)) cells.set(label, { parts, values: new Map() });
     const mean = r[`${h.metric}.mean`] as number | null;
     const ci = (r[`${h.metric}.ci95`] ?? null) as number | null;
-    const prev = cells.get(label)!.get(c);
+    const prev = cells.get(label)!.values.get(c);
     // maxOver: keep the largest mean over the reduced field (peak throughput over clients)
-    if (!prev || (h.maxOver && mean !== null && (prev.mean === null || mean > prev.mean))) cells.get(label)!.set(c, { mean, ci });
+    if (!prev || (h.maxOver && mean !== null && (prev.mean === null || mean > prev.mean))) cells.get(label)!.values.set(c, { mean, ci });
   }
-  const header = [h.rows.join(' '), ...cols];
-  const body = [...cells.entries()].map(([label, m]) => [
-    label,
+  // one column per row field (left-aligned) and per value column (right-aligned), so that every
+  // row lines up in a terminal and in the HTML report's <pre>
+  const header = [...h.rows, ...cols];
+  const body = [...cells.values()].map(({ parts, values }) => [
+    ...parts,
     ...cols.map((c) => {
-      const v = m.get(c);
+      const v = values.get(c);
       if (!v || v.mean === null) return '-';
       if (v.ci === null) return fmt(v.mean);
       // floating-point residue between seeds that agree is shown as 0
@@ -40,7 +43,8 @@ export function headlineTable(h: HeadlineDef, rows: SummaryRow[]): string {
     }),
   ]);
   const widths = header.map((_, i) => Math.max(...[header, ...body].map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((s, i) => (i === 0 ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ');
+  const nLabel = h.rows.length;
+  const line = (r: string[]) => r.map((s, i) => (i < nLabel ? s.padEnd(widths[i]) : s.padStart(widths[i]))).join('  ').trimEnd();
   const title = `${h.title}${h.maxOver ? ` (max over ${h.maxOver})` : ''}; mean ±95% CI across seeds`;
   return [title, line(header), ...body.map(line)].join('\n');
 }
