@@ -18,10 +18,18 @@
  * Reported, over the window from the first completion to the last (the initial burst of starts is
  * set-up): flow events (starts + ends) per wall second, recomputations, and the mean number of
  * flows each recomputation touched next to the mean number of active flows.
+ *
+ * Side by side with SimGrid (when g++ and libsimgrid-dev are installed; FLOWSIM_BENCH_SIMGRID=0
+ * turns it off): one open flow list of `flows` flows (same nodes, NICs, latency and sizes, starts
+ * spread over 0.2 s, so most of them are active at once) runs to its end on flowsim (plain
+ * max-min, the default sharing) and on SimGrid's CM02 configured as plain max-min
+ * (oracle/simgrid.ts); reported: both wall times (simulation only, set-up excluded), their ratio,
+ * the peak number of flows sharing at once and the largest relative difference of finish times.
  */
 import { Simulator, makeRng } from '../sim/engine/index.js';
 import { Network } from '../sim/models/network.js';
 import { DEFAULT_PARAMS } from '../sim/params.js';
+import { generateFlowSet, maxRelError, MODE_PARAMS, runFlowsim, runSimgrid, simgridOracle } from '../oracle/simgrid.js';
 
 export type NetworkPattern = 'uniform' | 'racks';
 
@@ -56,6 +64,45 @@ export interface NetworkBenchResult {
   /** meanFlowsTouched / meanActiveFlows: 1 means every recomputation revisits every flow. */
   touchedFraction: number;
   simulatedS: number;
+  /** The same open flow list on flowsim and on SimGrid (absent when SimGrid is not installed). */
+  simgrid?: SimgridComparison;
+}
+
+export interface SimgridComparison {
+  flows: number;
+  flowsimWallS: number;
+  simgridWallS: number;
+  /** flowsim wall time / SimGrid wall time. */
+  ratio: number;
+  maxRelError: number;
+  peakConcurrent: number;
+}
+
+/** The open flow list of the comparison: the bench's cluster, `flows` flows starting over 0.2 s. */
+export function compareWithSimgrid(o: { pattern: NetworkPattern; flows: number; nodes?: number; rackSize?: number; seed?: number }): SimgridComparison | { skipped: string } {
+  const oracle = simgridOracle();
+  if (!oracle.ok) return { skipped: oracle.reason };
+  const set = generateFlowSet({
+    seed: o.seed ?? 1,
+    nodes: o.nodes ?? 100,
+    flows: o.flows,
+    pattern: o.pattern,
+    rackSize: o.rackSize ?? 4,
+    arrivalS: 0.2,
+    meanBytes: 10e6,
+    nicChoicesBps: [1.25e9],
+    latencyChoicesS: [50e-6],
+  });
+  const a = runFlowsim(set, MODE_PARAMS.maxmin);
+  const b = runSimgrid(set, 'maxmin');
+  // peak of flows between start and finish
+  const ev: Array<[number, number]> = [];
+  set.flows.forEach((f, i) => ev.push([f.start, 1], [a.finish[i], -1]));
+  ev.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let cur = 0;
+  let peak = 0;
+  for (const [, d] of ev) peak = Math.max(peak, (cur += d));
+  return { flows: o.flows, flowsimWallS: a.wallS, simgridWallS: b.wallS, ratio: a.wallS / b.wallS, maxRelError: maxRelError(a.finish, b.finish).err, peakConcurrent: peak };
 }
 
 export function runNetworkBench(o: NetworkBenchOptions = {}): NetworkBenchResult {
@@ -140,7 +187,19 @@ export function runNetworkBench(o: NetworkBenchOptions = {}): NetworkBenchResult
   const solves = share.solves - solvesAtFirst;
   const meanFlowsTouched = solves > 0 ? (share.actsTouched - touchedAtFirst) / solves : 0;
   const meanActiveFlows = activeSamples > 0 ? activeSum / activeSamples : 0;
+  let simgrid: SimgridComparison | undefined;
+  if (process.env.FLOWSIM_BENCH_SIMGRID !== '0') {
+    const c = compareWithSimgrid({ pattern, flows, nodes, rackSize, seed: o.seed });
+    if ('skipped' in c) process.stderr.write(`bench: network-${pattern}: SimGrid side by side skipped: ${c.skipped}\n`);
+    else {
+      simgrid = c;
+      process.stderr.write(
+        `bench: network-${pattern}: the same ${c.flows} flows (peak ${c.peakConcurrent} at once) on flowsim ${c.flowsimWallS.toFixed(2)} s, SimGrid ${c.simgridWallS.toFixed(2)} s: ratio ${c.ratio.toFixed(3)}x SimGrid's wall time; finish times agree to ${c.maxRelError.toExponential(1)}\n`,
+      );
+    }
+  }
   return {
+    simgrid,
     pattern,
     nodes,
     flows,
