@@ -188,3 +188,55 @@ test('a flow cancelled in its latency phase never takes bandwidth', (t) => {
   t.is(net.activeFlows, 0);
   t.is(net.bytesLost, 10e6);
 });
+
+test('large components (one completion event per solve) keep rates equal to a full recomputation, with cancels', (t) => {
+  for (let seed = 1; seed <= 4; seed++) {
+    const sim = new Simulator();
+    const net = new Network(sim, plain, true);
+    const rng = makeRng(seed, 'prop-large');
+    const up = Array.from({ length: 16 }, (_, i) => net.addLink(`u${i}`, 1e6 * (1 + Math.floor(rng() * 4)), 0));
+    const down = Array.from({ length: 16 }, (_, i) => net.addLink(`d${i}`, 1e6 * (1 + Math.floor(rng() * 4)), 0));
+    let done = 0;
+    const flows: number[] = [];
+    for (let i = 0; i < 400; i++) {
+      const route = [up[Math.floor(rng() * 16)], down[Math.floor(rng() * 16)]];
+      sim.call(rng() * 2, () => flows.push(net.transfer(route, 1e5 + rng() * 2e6, () => done++)));
+    }
+    let cancelled = 0;
+    for (let i = 0; i < 20; i++) sim.call(0.5 + rng() * 2, () => (cancelled += flows.length > 0 && net.cancel(flows[Math.floor(rng() * flows.length)]) ? 1 : 0));
+    let checks = 0;
+    while (sim.pending > 0) {
+      sim.run(sim.now + 0.02);
+      const inc = net.share.currentRates();
+      for (const [a, r] of net.share.fullRates()) {
+        const ri = inc.get(a)!;
+        if (Math.abs(ri - r) > 1e-9 * Math.max(1, r)) t.fail(`seed ${seed}: activity ${a} incremental ${ri} vs full ${r}`);
+      }
+      checks++;
+    }
+    t.true(checks > 50);
+    t.is(done + cancelled, 400);
+    t.is(net.activeFlows, 0);
+    close(t, net.bytesSent, net.bytesReceived + net.bytesLost);
+  }
+});
+
+test("sharing 'simgrid': shares go as 1 / route latency; a zero-latency flow has penalty 1 (SimGrid CM02)", (t) => {
+  const cm02: Params['network'] = { ...plain, sharing: 'simgrid' };
+  const sim = new Simulator();
+  const net = new Network(sim, cm02);
+  const a = net.addLink('a', 1e9, 0.01);
+  const b = net.addLink('b', 1e9, 0.03);
+  const z = net.addLink('z', 1e9, 0);
+  const l = net.addLink('l', 1e6, 0);
+  net.transfer([a, l], 1e9, () => {});
+  net.transfer([b, l], 1e9, () => {});
+  net.transfer([z, l], 1e9, () => {});
+  sim.run(0.05);
+  // penalties 0.01, 0.03 and 1: rates in proportion to 100, 33.3 and 1
+  const rates = [...net.share.currentRates().values()].sort((x, y) => y - x);
+  const unit = 1e6 / (100 + 100 / 3 + 1);
+  close(t, rates[0], 100 * unit);
+  close(t, rates[1], (100 / 3) * unit);
+  close(t, rates[2], unit);
+});

@@ -529,9 +529,13 @@ export class FairShare {
       // the tightest live resource
       const best = tree.minIndex();
       const bestLevel = best >= 0 ? tree.minLevel() : Infinity;
-      while (nb > 0 && frozen[bh[0]]) {
-        bh[0] = bh[--nb];
-        boundSiftDown(bh, bkey, 0, nb);
+      // the smallest bound of the unfrozen classes, looked for only when the heap's top (which
+      // may be frozen, and is then no larger) could be reached: usually no bound binds
+      if (nb > 0 && bkey[bh[0]] <= bestLevel) {
+        while (nb > 0 && frozen[bh[0]]) {
+          bh[0] = bh[--nb];
+          boundSiftDown(bh, bkey, 0, nb);
+        }
       }
       const nextBound = nb > 0 ? bkey[bh[0]] : Infinity;
       tick++;
