@@ -235,6 +235,18 @@ export interface RunQueueOptions {
   queueName?: string;
 }
 
+/**
+ * The setup checks of runQueue (URL, Redis driver, Redis reachable) on their own, as ExpErrors: a
+ * caller can run them before it creates anything (e.g. the runner's validation step).
+ */
+export async function checkQueue(url: string): Promise<void> {
+  const target = parseQueueUrl(url);
+  const settings = queueSettings();
+  queueName();
+  checkRedisDriver();
+  await probeRedis(target, settings.connectTimeoutMs);
+}
+
 /** The CLI (`npm run exp`) is this process: setup errors can end it with exit code 2 (see below). */
 function isExpCli(): boolean {
   const main = process.argv[1];
@@ -364,55 +376,71 @@ async function coordinate(
   const deliver = (id: string, rec: PointRecord | null | undefined): void => {
     const t = tasks.get(id)!;
     if (!rec || typeof rec !== 'object' || rec.index !== t.index || rec.seed !== t.seed || rec.key !== taskKey(t))
-      throw new Error(
+      return fail(new Error(
         `${describeTask(t)}: the worker returned a result for other inputs (job ${id}); do the workers run the same flowsim version as this coordinator (${code.git ?? 'no git'})?`,
-      );
+      ));
     pending.delete(id);
     delivered++;
     lastProgress = Date.now();
-    onRecord(rec);
+    try {
+      onRecord(rec);
+    } catch (e) {
+      fail(e instanceof Error ? e : new Error(String(e)));
+      throw e;
+    }
   };
-  const check = async (id: string): Promise<void> => {
+  /**
+   * Looks at one pending job: delivers a finished one, fails the run on a failed one, re-adds one
+   * that vanished. `full` (the first pass) also clears the `cancelled` flag an interrupted
+   * coordinator of this run left on queued or running jobs. Redis errors propagate (the poll
+   * retries); an onRecord error fails the run at once.
+   */
+  const check = async (id: string, full = false): Promise<void> => {
     if (!pending.has(id) || checking.has(id) || failure) return;
     checking.add(id);
     try {
-      const job = await Job.fromId<JobData, PointRecord>(queue, id);
+      const state = await queue.getJobState(id);
       if (!pending.has(id) || failure) return;
       const t = tasks.get(id)!;
-      if (!job) {
+      if (state === 'unknown') {
         // removed behind our back (e.g. by a worker finishing it for an earlier, interrupted
         // coordinator of this run): add it again
         await queue.add(runKey, dataOf(t), opts(id));
-        return;
-      }
-      const state = await job.getState();
-      if (state === 'completed') {
-        // (also when flagged cancelled by an interrupted coordinator of this run: the result is usable)
-        deliver(id, job.returnvalue);
-        await queue.remove(id);
-      } else if (state === 'failed') {
-        fail(new Error(`${describeTask(t)}: ${job.failedReason || 'failed on a worker'}`));
-      } else if (job.data?.cancelled) {
-        // queued or running with the flag of an interrupted coordinator of this run: keep it
-        await job.updateData({ ...job.data, cancelled: false });
+      } else if (state === 'completed' || state === 'failed' || full) {
+        const job = await Job.fromId<JobData, PointRecord | { cancelled: true }>(queue, id);
+        if (!job || !pending.has(id) || failure) return;
+        if (state === 'completed') {
+          const rv = job.returnvalue;
+          if (rv && typeof rv === 'object' && 'cancelled' in rv) {
+            // skipped by a worker while flagged cancelled: run it again
+            await queue.remove(id);
+            await queue.add(runKey, dataOf(t), opts(id));
+          } else {
+            // (also when flagged cancelled by an interrupted coordinator of this run: the result is usable)
+            deliver(id, rv as PointRecord);
+            await queue.remove(id);
+          }
+        } else if (state === 'failed') {
+          fail(new Error(`${describeTask(t)}: ${job.failedReason || 'failed on a worker'}`));
+        } else if (job.data?.cancelled) {
+          await job.updateData({ ...job.data, cancelled: false });
+        }
       }
     } finally {
       checking.delete(id);
     }
     if (pending.size === 0) finished();
   };
-  const checkAll = async (ids: string[]): Promise<void> => {
+  const checkAll = async (ids: string[], full = false): Promise<void> => {
     const width = 64;
-    for (let i = 0; i < ids.length && !failure; i += width) await Promise.all(ids.slice(i, i + width).map(check));
+    for (let i = 0; i < ids.length && !failure; i += width) await Promise.all(ids.slice(i, i + width).map((id) => check(id, full)));
   };
-  const guarded = (p: Promise<void>) => p.catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
-
-  events.on('completed', ({ jobId: id }) => {
-    if (pending.has(id)) void guarded(check(id));
-  });
-  events.on('failed', ({ jobId: id }) => {
-    if (pending.has(id)) void guarded(check(id));
-  });
+  // a Redis error while looking at an event's job is left to the next poll
+  const onEvent = ({ jobId: id }: { jobId: string }) => {
+    if (pending.has(id)) void check(id).catch(() => {});
+  };
+  events.on('completed', onEvent);
+  events.on('failed', onEvent);
 
   let poll: NodeJS.Timeout | undefined;
   let status: NodeJS.Timeout | undefined;
@@ -471,7 +499,7 @@ async function coordinate(
         polling = false;
       }
     };
-    await guarded(checkAll(ids));
+    await checkAll(ids, true);
     poll = setInterval(() => void pollOnce(), settings.pollMs);
     status = setInterval(() => {
       if (failure || Date.now() - lastProgress < 30_000) return;
