@@ -55,11 +55,11 @@ export type OracleMode = 'maxmin' | 'cm02' | 'lv08';
 export const ORACLE_MODES: readonly OracleMode[] = ['maxmin', 'cm02', 'lv08'];
 
 export const MODE_PARAMS: Record<OracleMode, Params['network']> = {
-  maxmin: { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'maxmin', weightSBytes: 0 },
-  cm02: { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'simgrid', weightSBytes: 0 },
+  maxmin: { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'maxmin', weightSBytes: 0, solveQuantumS: 0 },
+  cm02: { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'simgrid', weightSBytes: 0, solveQuantumS: 0 },
   // SimGrid 3.32 LV08 defaults: network/bandwidth-factor 0.97, latency-factor 13.01, weight-S
   // 20537, TCP-gamma 4194304, crosstraffic on (ACKs weigh 0.05 on the reverse route)
-  lv08: { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304, sharing: 'simgrid', weightSBytes: 20537 },
+  lv08: { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304, sharing: 'simgrid', weightSBytes: 20537, solveQuantumS: 0 },
 };
 
 const PLAIN_CFG = ['network/model:CM02', 'network/latency-factor:1', 'network/bandwidth-factor:1', 'network/weight-S:0', 'network/crosstraffic:0', 'network/TCP-gamma:0'];

@@ -28,6 +28,12 @@ export interface Params {
     sharing: 'maxmin' | 'simgrid';
     /** SimGrid's weight-S (bytes), used by sharing 'simgrid' only. [PEER] SimGrid LV08 20537, CM02 0. */
     weightSBytes: number;
+    /**
+     * Approximation, off by default (0: exact): recompute rates at most once per this many
+     * seconds, batching the flow starts and ends in between (docs/models.md gives its measured
+     * error against SimGrid). [ASSUMPTION: 0]
+     */
+    solveQuantumS: number;
   };
   control: {
     /** Bytes of a control message (HTTP request/response with JSON body). [ASSUMPTION] */
@@ -240,6 +246,7 @@ export const PARAM_SPEC: ParamSpec<Params> = {
     tcpGammaBytes: bytes(4194304),
     sharing: { default: 'maxmin', choices: ['maxmin', 'simgrid'] },
     weightSBytes: bytes(0),
+    solveQuantumS: seconds(0),
   },
   control: {
     messageBytes: bytes(1024),

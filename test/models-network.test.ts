@@ -4,8 +4,8 @@ import { makeRng } from '../sim/engine/random.js';
 import { Network } from '../sim/models/network.js';
 import { DEFAULT_PARAMS, type Params } from '../sim/params.js';
 
-const plain: Params['network'] = { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'maxmin', weightSBytes: 0 };
-const lv08: Params['network'] = { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304, sharing: 'maxmin', weightSBytes: 0 };
+const plain: Params['network'] = { bandwidthFactor: 1, latencyFactor: 1, ackWeight: 0, tcpGammaBytes: 0, sharing: 'maxmin', weightSBytes: 0, solveQuantumS: 0 };
+const lv08: Params['network'] = { bandwidthFactor: 0.97, latencyFactor: 13.01, ackWeight: 0.05, tcpGammaBytes: 4194304, sharing: 'maxmin', weightSBytes: 0, solveQuantumS: 0 };
 
 function close(t: { true: (c: boolean, m?: string) => void }, a: number, b: number, tol = 1e-9) {
   t.true(Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} != ${b}`);
@@ -239,4 +239,15 @@ test("sharing 'simgrid': shares go as 1 / route latency; a zero-latency flow has
   close(t, rates[0], 100 * unit);
   close(t, rates[1], (100 / 3) * unit);
   close(t, rates[2], unit);
+});
+
+test('solveQuantumS (an approximation, off by default): a change waits for the next multiple of the quantum', (t) => {
+  const sim = new Simulator();
+  const net = new Network(sim, { ...plain, solveQuantumS: 1e-4 });
+  const l = net.addLink('l', 1e6, 0);
+  let done = -1;
+  sim.call(0.5e-4, () => net.transfer([l], 1e6, () => (done = sim.now)));
+  sim.run();
+  close(t, done, 1e-4 + 1); // exact: 1.00005 s
+  t.is(DEFAULT_PARAMS.network.solveQuantumS, 0);
 });

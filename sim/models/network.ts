@@ -71,6 +71,7 @@ export class Network {
   /** `cancellable`: flows may be cancelled (faults); it costs a few map operations per flow. */
   constructor(private readonly sim: Simulator, private readonly p: Params['network'], cancellable = false) {
     this.share = new FairShare(sim);
+    this.share.quantum = p.solveQuantumS ?? 0;
     if (cancellable) {
       this.flowAct = new Map();
       this.flowLat = new Map();

@@ -132,6 +132,13 @@ export class FairShare {
   actsTouched = 0;
   classesTouched = 0;
   observer?: ActivityObserver;
+  /**
+   * 0 (default): rates are recomputed at the instant of every change (exact). q > 0, an
+   * approximation: changes wait for the next multiple of q seconds and are solved together, so
+   * a new activity runs at 0 (or, in an existing class, at the class's rate) and a finished one's
+   * share stays idle for up to q.
+   */
+  quantum = 0;
 
   constructor(private readonly sim: Simulator) {
     this.classHandler = sim.register((c) => this.classDue(c));
@@ -293,7 +300,11 @@ export class FairShare {
   private scheduleSolve(): void {
     if (!this.solveScheduled) {
       this.solveScheduled = true;
-      this.sim.schedule(0, this.solveHandler, 0);
+      const q = this.quantum;
+      if (q > 0) {
+        const now = this.sim.now;
+        this.sim.scheduleAt(Math.max(now, Math.ceil(now / q) * q), this.solveHandler, 0);
+      } else this.sim.schedule(0, this.solveHandler, 0);
     }
   }
 
@@ -349,11 +360,35 @@ export class FairShare {
     if (this.clsList.length < this.nClasses) this.clsList = new Int32Array(this.nClasses * 2);
     const resources = this.resList;
     const cls = this.clsList;
+    // the component walk also sets up the filling (the same values, added in the same order, as fill())
+    this.ensureScratch(this.capacity.length, this.nClasses);
+    const remCap = this.remCap;
+    const wsum = this.wsum;
+    const version = this.version;
+    const touched = this.touched;
+    const localOf = this.localOf;
+    const capacity = this.capacity;
+    const wPool = this.wPool;
+    const cP = this.cP;
+    const cN = this.cN;
+    const cBound = this.cBound;
+    const cLocal = this.cLocal;
+    const count = this.countBuf;
+    const frozen = this.frozenBuf;
+    const rate0 = this.rateBuf;
+    const bh = this.boundHeap;
+    const bkey = this.boundKey;
     let nr = 0;
     let nc = 0;
+    let nb = 0;
     for (const r of stack) {
       if (resStamp[r] !== stamp) {
         resStamp[r] = stamp;
+        localOf[r] = nr;
+        remCap[nr] = capacity[r];
+        wsum[nr] = 0;
+        version[nr] = 0;
+        touched[nr] = 0;
         resources[nr++] = r;
       }
     }
@@ -363,20 +398,37 @@ export class FairShare {
         const c = list[j];
         if (cStamp[c] === stamp) continue;
         cStamp[c] = stamp;
-        cls[nc++] = c;
+        cLocal[c] = nc;
+        const n = cN[c];
+        count[nc] = n;
+        frozen[nc] = 0;
+        rate0[nc] = 0;
+        const p = cP[c];
         for (let k = cResOff[c]; k < cResOff[c + 1]; k++) {
           const r2 = resPool[k];
           if (resStamp[r2] !== stamp) {
             resStamp[r2] = stamp;
+            localOf[r2] = nr;
+            remCap[nr] = capacity[r2];
+            wsum[nr] = 0;
+            version[nr] = 0;
+            touched[nr] = 0;
             resources[nr++] = r2;
           }
+          // x / 1 is x exactly: skip the division for plain max-min
+          wsum[localOf[r2]] += p === 1 ? wPool[k] * n : (wPool[k] * n) / p;
         }
+        if (cBound[c] !== Infinity) {
+          bkey[nc] = cBound[c] * p;
+          bh[nb++] = nc;
+        }
+        cls[nc++] = c;
       }
     }
     this.solves++;
     this.classesTouched += nc;
     if (nc === 0) return;
-    const rates = this.fill(resources, nr, cls, nc);
+    const rates = this.fillPrepared(resources, nr, cls, nc, nb);
     const now = this.sim.now;
     const g = nc >= GROUP_MIN ? this.newGroup(cls.slice(0, nc)) : null;
     let next = Infinity;
@@ -463,7 +515,7 @@ export class FairShare {
    * (after all the classes of the saturated resource are frozen), so a solve costs
    * O(R + C log R). Bounded classes are taken from a heap by bound x penalty (ties by index).
    */
-  private fill(resources: Int32Array | number[], nr: number, cls: Int32Array | number[], nc: number): Float64Array {
+  private ensureScratch(nr: number, nc: number): void {
     if (this.remCap.length < nr) {
       this.remCap = new Float64Array(nr * 2);
       this.wsum = new Float64Array(nr * 2);
@@ -477,19 +529,21 @@ export class FairShare {
       this.boundHeap = new Int32Array(nc * 2);
       this.boundKey = new Float64Array(nc * 2);
     }
+  }
+
+  private fill(resources: Int32Array | number[], nr: number, cls: Int32Array | number[], nc: number): Float64Array {
+    this.ensureScratch(nr, nc);
     const remCap = this.remCap;
     const wsum = this.wsum;
     const version = this.version;
     const touched = this.touched;
     const localOf = this.localOf;
-    const stamp = this.stamp;
     const resPool = this.resPool;
     const wPool = this.wPool;
     const cResOff = this.cResOff;
     const cP = this.cP;
     const cBound = this.cBound;
     const cLocal = this.cLocal;
-    const cStamp = this.cStamp;
     for (let i = 0; i < nr; i++) {
       localOf[resources[i]] = i;
       remCap[i] = this.capacity[resources[i]];
@@ -517,6 +571,24 @@ export class FairShare {
         bh[nb++] = j;
       }
     }
+    return this.fillPrepared(resources, nr, cls, nc, nb);
+  }
+
+  /** The filling proper, once fill() or solve() has set up the solve's scratch arrays. */
+  private fillPrepared(resources: Int32Array | number[], nr: number, cls: Int32Array | number[], nc: number, nb: number): Float64Array {
+    const remCap = this.remCap;
+    const wsum = this.wsum;
+    const version = this.version;
+    const touched = this.touched;
+    const stamp = this.stamp;
+    const cP = this.cP;
+    const cBound = this.cBound;
+    const cLocal = this.cLocal;
+    const cStamp = this.cStamp;
+    const frozen = this.frozenBuf;
+    const rate = this.rateBuf;
+    const bh = this.boundHeap;
+    const bkey = this.boundKey;
     // a bounded class freezes when the level reaches bound x penalty: heap of them by that key
     for (let k = (nb >> 1) - 1; k >= 0; k--) boundSiftDown(bh, bkey, k, nb);
     const tree = this.levelTree;
@@ -553,20 +625,25 @@ export class FairShare {
         for (let q = 0; q < list.length; q++) {
           const c = list[q];
           if (cStamp[c] !== stamp || frozen[cLocal[c]]) continue;
-          this.freezeClass(c, cLocal[c], bestLevel / cP[c], tick);
+          const p = cP[c];
+          this.freezeClass(c, cLocal[c], p === 1 ? bestLevel : bestLevel / p, tick);
           left--;
         }
         wsum[best] = 0;
         version[best]++;
-        if (touched[best] !== tick) tree.remove(best);
+        if (touched[best] !== tick) tree.clearLeaf(best, true);
       }
-      // update the levels the step changed, once each
+      // update the levels the step changed, once each: leaf by leaf, or the whole tree at once
+      // when that is cheaper (the tree's content depends only on its leaves)
       const tl = this.tickList;
-      for (let q = 0; q < this.tickCount; q++) {
+      const nt = this.tickCount;
+      const whole = nt * tree.depth > tree.leaves;
+      for (let q = 0; q < nt; q++) {
         const i = tl[q];
-        if (wsum[i] > EPS) tree.update(i, Math.max(0, remCap[i]) / wsum[i]);
-        else tree.remove(i);
+        if (wsum[i] > EPS) tree.setLeaf(i, Math.max(0, remCap[i]) / wsum[i], !whole);
+        else tree.clearLeaf(i, !whole);
       }
+      if (whole) tree.build();
       this.tickCount = 0;
     }
     this.tickCount = 0;
@@ -589,7 +666,7 @@ export class FairShare {
     for (let k = this.cResOff[c]; k < this.cResOff[c + 1]; k++) {
       const i = localOf[resPool[k]];
       remCap[i] -= r * wPool[k] * n;
-      wsum[i] -= (wPool[k] * n) / p;
+      wsum[i] -= p === 1 ? wPool[k] * n : (wPool[k] * n) / p;
       version[i]++;
       if (touched[i] !== tick) {
         touched[i] = tick;
@@ -774,10 +851,19 @@ class LevelTree {
   private lv = new Float64Array(2);
   private ix = new Int32Array(2);
   private size = 1;
+  /** Leaves (a power of two) and levels above them. */
+  leaves = 1;
+  depth = 0;
 
   reset(n: number): void {
     let p = 1;
-    while (p < n) p <<= 1;
+    let d = 0;
+    while (p < n) {
+      p <<= 1;
+      d++;
+    }
+    this.leaves = p;
+    this.depth = d;
     if (this.lv.length < 2 * p) {
       this.lv = new Float64Array(2 * p);
       this.ix = new Int32Array(2 * p);
@@ -787,9 +873,21 @@ class LevelTree {
     this.ix.fill(NONE, p, 2 * p);
   }
 
-  setLeaf(i: number, level: number): void {
-    this.lv[this.size + i] = level;
-    this.ix[this.size + i] = i;
+  /** Sets leaf i; `propagate`: also its ancestors (else call build() after the leaves). */
+  setLeaf(i: number, level: number, propagate = false): void {
+    const k = this.size + i;
+    this.lv[k] = level;
+    this.ix[k] = i;
+    if (propagate) this.up(k);
+  }
+
+  /** Removes leaf i (its resource is saturated or has no weight left). */
+  clearLeaf(i: number, propagate = false): void {
+    const k = this.size + i;
+    if (this.ix[k] === NONE) return;
+    this.lv[k] = Infinity;
+    this.ix[k] = NONE;
+    if (propagate) this.up(k);
   }
 
   build(): void {
@@ -804,21 +902,6 @@ class LevelTree {
     const m = lv[b] < lv[a] || (lv[b] === lv[a] && ix[b] < ix[a]) ? b : a;
     lv[k] = lv[m];
     ix[k] = ix[m];
-  }
-
-  update(i: number, level: number): void {
-    const k = this.size + i;
-    this.lv[k] = level;
-    this.ix[k] = i;
-    this.up(k);
-  }
-
-  remove(i: number): void {
-    const k = this.size + i;
-    if (this.ix[k] === NONE) return;
-    this.lv[k] = Infinity;
-    this.ix[k] = NONE;
-    this.up(k);
   }
 
   /** Re-pulls the ancestors of node k, stopping where a node does not change. */
