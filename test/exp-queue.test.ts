@@ -195,6 +195,36 @@ rtest('a task that throws on a worker fails the run with the point named; its jo
   t.deepEqual(await leftovers(), []);
 });
 
+rtest('Ctrl-C of the coordinator: exit 1, its jobs removed from Redis, and --resume through the queue finishes the run identically', async (t) => {
+  t.truthy(reference, 'the local reference run (first test) is missing');
+  const out = tmp('sigint');
+  const args = [...SAME, '--out', out, '--run-id', 'int', '--queue', url];
+  const first = exp(args);
+  let seen = '';
+  first.stdout!.on('data', (d: Buffer) => (seen += d.toString()));
+  // interrupt once the coordinator has written a couple of its points
+  const pointsDir = path.join(out, 'tail', 'int', 'points');
+  const done = () => (fs.existsSync(pointsDir) ? fs.readdirSync(pointsDir).filter((f) => f.endsWith('.json')).length : 0);
+  const t0 = Date.now();
+  while (done() < 2 && first.exitCode === null && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 20));
+  first.kill('SIGINT');
+  const r = await first;
+  t.is(r.exitCode, 1, r.stdout + r.stderr);
+  t.regex(r.stderr, /error: interrupted\nthe run directory .* is kept, marked INCOMPLETE; continue with: --resume --run-id int/);
+  t.regex(seen + r.stdout, /queue: removed the run's \d+ unfinished jobs/);
+  for (let i = 0; i < 40 && (await leftovers()).length > 0; i++) await new Promise((res) => setTimeout(res, 100));
+  t.deepEqual(await leftovers(), [], 'jobs of the interrupted run left in Redis');
+  const kept = done();
+  t.true(kept >= 2 && kept < 16, `${kept} points kept`);
+  const again = await exp([...args, '--resume']);
+  t.is(again.exitCode, 0, again.stderr);
+  t.regex(again.stdout, new RegExp(`\\(${kept} already done\\)`));
+  t.regex(again.stdout, new RegExp(`queue: ${16 - kept} tasks queued`));
+  const a = deterministicFiles(reference);
+  const b = deterministicFiles(path.join(out, 'tail', 'int'));
+  for (const f of Object.keys(a)) t.true(a[f].equals(b[f]), `${f} differs from the local run`);
+});
+
 rtest('a worker SIGKILLed while it holds a job: another worker runs it, every task is delivered exactly once, results as a local run', async (t) => {
   // w1 stops gracefully (exit 0); a fresh worker is the victim, w2 the survivor
   w1.p.kill('SIGTERM');
