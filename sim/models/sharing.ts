@@ -829,13 +829,13 @@ function boundSiftDown(h: Int32Array, key: Float64Array, k: number, n: number): 
   h[k] = x;
 }
 
-function grow32(a: Int32Array, n: number): Int32Array {
+function grow32(a: Int32Array, n: number): Int32Array<ArrayBuffer> {
   const b = new Int32Array(Math.max(n, a.length * 2));
   b.set(a);
   return b;
 }
 
-function growF64(a: Float64Array, n: number): Float64Array {
+function growF64(a: Float64Array, n: number): Float64Array<ArrayBuffer> {
   const b = new Float64Array(Math.max(n, a.length * 2));
   b.set(a);
   return b;
