@@ -304,10 +304,22 @@ export async function runQueue(todo: Task[], url: string, onRecord: (r: PointRec
   try {
     await coordinate(todo, queue, events, onRecord, { ...o, url, name, settings, lastError: () => lastRedisError });
   } finally {
-    await events.close().catch(() => {});
-    await removeQueueIfEmpty(queue);
-    await queue.close().catch(() => {});
+    const tidy = async () => {
+      await events.close().catch(() => {});
+      await removeQueueIfEmpty(queue);
+      await queue.close().catch(() => {});
+    };
+    // with Redis gone, BullMQ's commands wait for a reconnection that never comes: drop them
+    if (!(await within(tidy(), 5_000))) await within(Promise.allSettled([events.disconnect(), queue.disconnect()]), 2_000);
   }
+}
+
+/** Whether `p` settled within `ms` (its outcome is ignored). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([p.then(() => true, () => true), new Promise<boolean>((res) => (timer = setTimeout(() => res(false), ms)))]);
+  clearTimeout(timer);
+  return r;
 }
 
 /**
@@ -478,23 +490,26 @@ async function coordinate(
     );
     if (workers === 0) log(`queue: no worker is connected yet; start some with: npm run worker -- --queue ${o.url}${o.name !== DEFAULT_QUEUE_NAME ? ` --queue-name ${o.name}` : ''}`);
 
-    // 3. Collect: events, plus a poll (missed events, Redis liveness)
-    let pollFailingSince: number | undefined;
+    // 3. Collect: events, plus a poll (missed events, Redis liveness: while Redis is down the
+    //    poll's commands fail or just wait, so the watchdog looks at the last poll that worked)
+    let lastPollOk = Date.now();
+    let lastPollError = '';
     let polling = false;
     const pollOnce = async () => {
-      if (polling || failure) return;
+      if (failure) return;
+      if (Date.now() - lastPollOk >= settings.redisLossMs)
+        return fail(
+          new Error(
+            `lost the connection to Redis at ${o.url}: no answer for ${Math.round((Date.now() - lastPollOk) / 1000)} s (${o.lastError() || lastPollError || 'timeout'}); ${pending.size} of ${tasks.size} tasks not done`,
+          ),
+        );
+      if (polling) return;
       polling = true;
       try {
         await checkAll([...pending]);
-        pollFailingSince = undefined;
+        lastPollOk = Date.now();
       } catch (e) {
-        pollFailingSince ??= Date.now();
-        if (Date.now() - pollFailingSince >= settings.redisLossMs)
-          fail(
-            new Error(
-              `lost the connection to Redis at ${o.url} for ${Math.round((Date.now() - pollFailingSince) / 1000)} s (${o.lastError() || (e as Error).message}); ${pending.size} tasks not done`,
-            ),
-          );
+        lastPollError = (e as Error).message;
       } finally {
         polling = false;
       }
@@ -520,7 +535,8 @@ async function coordinate(
     process.off('SIGTERM', onSignal);
     events.removeAllListeners('completed');
     events.removeAllListeners('failed');
-    if (pending.size > 0) await cancel(queue, [...pending], log, o.settings);
+    if (pending.size > 0 && !(await within(cancel(queue, [...pending], log, o.settings), 5_000)))
+      log(`queue: Redis at ${o.url} does not answer: the run's unfinished jobs could not be removed; a later --resume of the run reuses or replaces them`);
   }
   if (failure) throw failure;
   if (delivered !== tasks.size) throw new Error(`queue: ${tasks.size - delivered} tasks were not delivered`); // cannot happen
