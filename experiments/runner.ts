@@ -173,8 +173,9 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     ...(o.cluster !== undefined ? { cluster: o.cluster } : {}),
   };
 
-  // 1. Validate every point before anything is written.
+  // 1. Validate every point before anything is written (and the queue, when there is one).
   await validate(def, points, seeds[0], ctx, o.backend);
+  if (o.queue) await (await import('./lib/queue.js')).checkQueue(o.queue);
 
   // 2. The run directory.
   const expDir = path.join(o.outDir, def.name);
@@ -255,6 +256,7 @@ export async function runExperiment(o: RunOptions): Promise<RunOutcome> {
     }
   } catch (e) {
     progress.stop();
+    if (e instanceof ExpError) throw e; // bad input found late (the queue's setup): exit 2, its own message
     const msg = e instanceof Error ? e.message : String(e);
     throw new RunFailed(`${msg}\nthe run directory ${runDir} is kept, marked INCOMPLETE; continue with: --resume --run-id ${runId}`);
   }

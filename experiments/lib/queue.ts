@@ -247,26 +247,15 @@ export async function checkQueue(url: string): Promise<void> {
   await probeRedis(target, settings.connectTimeoutMs);
 }
 
-/** The CLI (`npm run exp`) is this process: setup errors can end it with exit code 2 (see below). */
-function isExpCli(): boolean {
-  const main = process.argv[1];
-  return main !== undefined && path.resolve(main) === path.join(REPO_ROOT, 'experiments', 'cli.ts');
-}
-
 /**
- * A setup error (bad URL, Redis unreachable) is bad input: ExpError, exit code 2. The runner wraps
- * every error from the evaluation step in RunFailed (exit 1), so under the exp CLI the message is
- * printed and the process ends with code 2 here; as a library call it is thrown as an ExpError.
+ * A setup error (bad URL, Redis unreachable) is bad input: an ExpError (exit code 2). The runner
+ * checks the queue (checkQueue) before it creates the run folder, so this is reached only when
+ * Redis went away between that check and the run.
  */
 function setupFailure(e: unknown, runKey: string): never {
   const msg = e instanceof Error ? e.message : String(e);
   const runId = runKey.slice(runKey.indexOf('/') + 1);
   const full = `${msg}\nthe run directory is kept, marked INCOMPLETE; once Redis is up, continue with: --resume --run-id ${runId}`;
-  if (isExpCli()) {
-    if (process.stdout.isTTY) process.stdout.write('\n\x1b[?25h'); // the progress bar hides the cursor
-    process.stderr.write(`error: ${full}\n`);
-    process.exit(2);
-  }
   throw new ExpError(full);
 }
 
