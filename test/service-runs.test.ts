@@ -78,9 +78,11 @@ test.serial('cancel midway (SIGINT) then resume: done, points.csv byte-identical
 
 test.serial('one run at a time: the next waits queued; a queued run cancels at once and resumes from scratch', async (t) => {
   const s = open({ resultsDir: dirs.make('queue') });
-  const a = await post(s, '/api/experiments', { experiment: 'tail', args: smallArgs(3) });
+  // the first run is long (24 tasks) so that it is still running while the second is posted and
+  // checked, even on a loaded machine (a 3-point run once ended before the second POST returned)
+  const a = await post(s, '/api/experiments', { experiment: 'tail', args: longArgs() });
   const b = await post(s, '/api/experiments', { experiment: 'tail', args: smallArgs(1) });
-  t.true(['running', 'done'].includes(s.store.get(a.body.id)!.status));
+  t.is(s.store.get(a.body.id)!.status, 'running');
   t.is(s.store.get(b.body.id)!.status, 'queued');
   t.is((await post(s, `/api/experiments/${b.body.id}/cancel`)).status, 200);
   t.is(s.store.get(b.body.id)!.status, 'cancelled');
