@@ -15,7 +15,7 @@ import { parseOverride, type Overrides } from './lib/sweep.js';
 import { DEFAULT_SEEDS, REPO_ROOT, RunFailed, listRuns, runExperiment, type RunOptions } from './runner.js';
 import type { ExperimentDef } from './types.js';
 import { exitQuietlyOnClosedPipe } from '../lib/pipes.js';
-import { ConfigError, loadCluster, loadWorkflow } from '../loader/load.js';
+import { ConfigError, loadCluster, loadWorkflow, looksLikePath } from '../loader/load.js';
 import { loadSpecFile, specDef, type NormalizedSpec } from './spec.js';
 import { emptyOption, parseNumberArg, repeatedOption } from '../lib/cli-args.js';
 
@@ -87,7 +87,7 @@ function runOptions(def: ExperimentDef, argv: Record<string, unknown>, overrides
     maxPoints,
     paramsFile: argv.params as string | undefined,
     calibration: argv.calibration as string | undefined,
-    ...(argv.cluster !== undefined ? { cluster: clusterArg(String(argv.cluster)) } : {}),
+    ...(argv.cluster !== undefined ? { cluster: checkedRef('--cluster', String(argv.cluster), loadCluster) } : {}),
     progress: argv.progress as RunOptions['progress'],
     ...(argv.queue !== undefined ? { queue: String(argv.queue) } : {}),
     killAfter: argv['kill-after'] as number | undefined,
@@ -106,31 +106,21 @@ function overridesOf(def: ExperimentDef, argv: Record<string, unknown>): Overrid
   return o;
 }
 
-const isFileRef = (ref: string) => !ref.startsWith('gen:') && (ref.includes('/') || /\.(ya?ml|json)$/.test(ref));
+/** A workflow or cluster reference, checked now (a clear error before anything runs); files made absolute. */
+function checkedRef(option: string, raw: string, load: (ref: string) => unknown): string {
+  const ref = looksLikePath(raw) ? path.resolve(raw) : raw;
+  try {
+    load(ref);
+  } catch (e) {
+    throw new ExpError(`${option}: ${e instanceof ConfigError ? e.format() : (e as Error).message}`);
+  }
+  return ref;
+}
 
-/** `--workflow a,b.yaml`: each checked now (a clear error before anything runs); files made absolute. */
 function workflowArg(raw: string): string[] {
   const refs = raw.split(',').map((s) => s.trim());
   if (refs.some((r) => r === '')) throw new ExpError(`--workflow: expected a comma-separated list, got '${raw}'`);
-  return [...new Set(refs)].map((r) => {
-    const ref = isFileRef(r) ? path.resolve(r) : r;
-    try {
-      loadWorkflow(ref);
-    } catch (e) {
-      throw new ExpError(`--workflow: ${e instanceof ConfigError ? e.format() : (e as Error).message}`);
-    }
-    return ref;
-  });
-}
-
-function clusterArg(raw: string): string {
-  const ref = isFileRef(raw) ? path.resolve(raw) : raw;
-  try {
-    loadCluster(ref);
-  } catch (e) {
-    throw new ExpError(`--cluster: ${e instanceof ConfigError ? e.format() : (e as Error).message}`);
-  }
-  return ref;
+  return [...new Set(refs)].map((r) => checkedRef('--workflow', r, loadWorkflow));
 }
 
 export interface Io {

@@ -15,10 +15,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { ScenarioOptions } from '../loader/build.js';
-import { ConfigError, errorAt, loadCluster, loadWorkflow, parseParamsOverride, readYaml, validate, type YamlSource } from '../loader/load.js';
+import { ConfigError, errorAt, loadCluster, loadWorkflow, looksLikePath, parseParamsOverride, readYaml, validate, type YamlSource } from '../loader/load.js';
 import { ALL_MODE_NAMES } from '../sim/scenario.js';
 import type { WorkflowSpec } from '../sim/models/workflow.js';
 import { sha256, stableStringify } from './lib/fsutil.js';
+import { BANDWIDTH_CLI, CLIENTS_CLI, RPM_CLI } from './lib/catalog.js';
+import { numberError } from './lib/sweep.js';
 import type { AxisDef, AxisValue, ExperimentDef, HeadlineDef, MetricDef, PlotDef, Point } from './types.js';
 
 /** Axes with a meaning of their own (a scenario option); any other axis needs `param:`. */
@@ -141,8 +143,6 @@ export interface NormalizedSpec {
   headline: HeadlineDef[];
 }
 
-const looksLikeFile = (ref: string) => !ref.startsWith('gen:') && (ref.includes('/') || /\.(ya?ml|json)$/.test(ref));
-
 /** Reads and checks a sweep spec file; every problem is a ConfigError naming file, path and line. */
 export function loadSpecFile(file: string): NormalizedSpec {
   return normalizeSpec(readYaml(file), path.dirname(path.resolve(file)));
@@ -159,29 +159,29 @@ export function normalizeSpec(src: YamlSource, baseDir: string): NormalizedSpec 
   f.workflows.forEach((ref, i) => {
     let wf: WorkflowSpec;
     try {
-      wf = loadWorkflow(looksLikeFile(ref) ? abs(ref) : ref);
+      wf = loadWorkflow(looksLikePath(ref) ? abs(ref) : ref);
     } catch (e) {
       throw at(['workflows', i], e instanceof ConfigError ? e.format() : (e as Error).message);
     }
-    const label = looksLikeFile(ref) ? wf.name : ref;
+    const label = looksLikePath(ref) ? wf.name : ref;
     if (labels.includes(label)) throw at(['workflows', i], `workflow '${label}' is listed twice`);
     labels.push(label);
-    if (looksLikeFile(ref)) embedded[label] = wf;
+    if (looksLikePath(ref)) embedded[label] = wf;
   });
 
   const fixScenario = (s: SpecFile['scenario'], where: PropertyKey[]) => {
     const out = { ...(s ?? {}) };
     if (out.cluster !== undefined) out.cluster = checkCluster(out.cluster, [...where, 'cluster']);
-    if (out.faults !== undefined && looksLikeFile(out.faults)) {
+    if (out.faults !== undefined && looksLikePath(out.faults)) {
       out.faults = abs(out.faults);
       if (!fs.existsSync(out.faults)) throw at([...where, 'faults'], `no such file: ${out.faults}`);
     }
-    if (out.calibration !== undefined && looksLikeFile(out.calibration)) out.calibration = abs(out.calibration);
-    if (out.prices !== undefined && looksLikeFile(out.prices)) out.prices = abs(out.prices);
+    if (out.calibration !== undefined && looksLikePath(out.calibration)) out.calibration = abs(out.calibration);
+    if (out.prices !== undefined && looksLikePath(out.prices)) out.prices = abs(out.prices);
     return out;
   };
   const checkCluster = (ref: string, where: PropertyKey[]): string => {
-    const r = looksLikeFile(ref) ? abs(ref) : ref;
+    const r = looksLikePath(ref) ? abs(ref) : ref;
     try {
       loadCluster(r);
     } catch (e) {
@@ -297,6 +297,17 @@ export function normalizeSpec(src: YamlSource, baseDir: string): NormalizedSpec 
   };
 }
 
+/** The ranges of the numeric option axes: the built-in experiments' own where they have the axis. */
+const OPTION_NUMBERS: Partial<Record<OptionAxis, Parameters<typeof numberError>[0]>> = {
+  bandwidth: BANDWIDTH_CLI,
+  rpm: RPM_CLI,
+  clients: CLIENTS_CLI,
+  durationS: { exclusiveMin: 0, unit: 's' },
+  warmupRequests: { min: 0, integer: true },
+  retries: { min: 0, max: 100, integer: true },
+  failureRate: { min: 0, max: 1 },
+};
+
 function checkOptionValue(
   axis: OptionAxis,
   v: AxisValue,
@@ -304,32 +315,15 @@ function checkOptionValue(
   at: (p: PropertyKey[], msg: string) => ConfigError,
   checkCluster: (ref: string, where: PropertyKey[]) => string,
 ): void {
-  const num = (o: { min?: number; exclusiveMin?: number; max?: number; int?: boolean }) => {
+  const range = OPTION_NUMBERS[axis];
+  if (range) {
     if (typeof v !== 'number') throw at(where, `${axis}: expected a number, got ${JSON.stringify(v)}`);
-    if (o.int && !Number.isInteger(v)) throw at(where, `${axis}: expected a whole number, got ${v}`);
-    if (o.exclusiveMin !== undefined && !(v > o.exclusiveMin)) throw at(where, `${axis}: must be > ${o.exclusiveMin}, got ${v}`);
-    if (o.min !== undefined && v < o.min) throw at(where, `${axis}: must be >= ${o.min}, got ${v}`);
-    if (o.max !== undefined && v > o.max) throw at(where, `${axis}: must be <= ${o.max}, got ${v}`);
-  };
-  switch (axis) {
-    case 'bandwidth':
-    case 'rpm':
-    case 'durationS':
-      return num({ exclusiveMin: 0 });
-    case 'clients':
-      return num({ min: 1, int: true });
-    case 'warmupRequests':
-    case 'retries':
-      return num({ min: 0, int: true });
-    case 'failureRate':
-      return num({ min: 0, max: 1 });
-    case 'cluster':
-      if (typeof v !== 'string') throw at(where, `cluster: expected a name or file, got ${JSON.stringify(v)}`);
-      checkCluster(v, where);
-      return;
-    default:
-      if (typeof v !== 'string') throw at(where, `${axis}: expected a name, got ${JSON.stringify(v)}`);
+    const why = numberError(range, v);
+    if (why) throw at(where, `${axis}: ${why}`);
+    return;
   }
+  if (typeof v !== 'string') throw at(where, `${axis}: expected a ${axis === 'cluster' ? 'name or file' : 'name'}, got ${JSON.stringify(v)}`);
+  if (axis === 'cluster') checkCluster(v, where);
 }
 
 const AXIS_UNITS: Record<string, string> = { bandwidth: 'MB/s', rpm: 'requests/min', durationS: 's' };

@@ -320,7 +320,8 @@ function builtinFile(dir: string, name: string): string | undefined {
   return undefined;
 }
 
-function looksLikePath(ref: string): boolean {
+/** A reference that names a file (a path, or a .yaml/.yml/.json name) rather than a built-in or gen: recipe. */
+export function looksLikePath(ref: string): boolean {
   return /[/\\]/.test(ref) || /\.(ya?ml|json)$/i.test(ref);
 }
 

@@ -4,21 +4,14 @@
  * resume refusing a changed spec, and every error a spec can make (file, path and line named).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { cli } from '../experiments/cli.js';
+import { makeTempDirs } from './helpers/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const made: string[] = [];
-test.after.always(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-const tmpDir = (prefix: string) => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
+const { tmpDir, removeAll } = makeTempDirs();
+test.after.always(removeAll);
 
 async function exp(args: string[], out = tmpDir('flowsim-spec-out-')) {
   let stdout = '';
@@ -110,7 +103,7 @@ const bad: Array<[string, string, RegExp]> = [
   ['axis twice', GOOD.replace('name: chunk\n    param: storage.chunkBytes', 'name: bandwidth'), /axes\[1\]\.name: axis 'bandwidth' is listed twice \(line 9\)/],
   ['mode as axis', GOOD.replace('name: chunk\n    param: storage.chunkBytes', 'name: mode'), /axes\[1\]\.name: 'mode' is set by the top-level 'modes' list/],
   ['bad axis value', GOOD.replace('values: [25, 100]', "values: [25, 'fast']"), /axes\[0\]\.values\[1\]: bandwidth: expected a number, got "fast" \(line 8\)/],
-  ['bad clients', GOOD.replace('name: chunk\n    param: storage.chunkBytes\n    values: [65536, 1048576]', 'name: clients\n    values: [1, 2.5]'), /axes\[1\]\.values\[1\]: clients: expected a whole number, got 2\.5/],
+  ['bad clients', GOOD.replace('name: chunk\n    param: storage.chunkBytes\n    values: [65536, 1048576]', 'name: clients\n    values: [1, 2.5]'), /axes\[1\]\.values\[1\]: clients: expected whole numbers, got 2\.5/],
   ['unknown cluster', GOOD.replace('cluster: faasflow-7w', 'cluster: faasflow-9w'), /sweep\.yaml: scenario\.cluster: unknown cluster 'faasflow-9w'/],
   ['unknown mode', GOOD.replace('[hyperflow, faasflow]', '[hyperflow, fassflow]'), /sweep\.yaml: modes\[1\]: .*\(line 3\)/],
   ['plot of no metric', GOOD.replace('{ y: e2e.mean, x: bandwidth', '{ y: e2e.p99, x: bandwidth'), /plots\[0\]\.y: unknown metric 'e2e\.p99'; the spec's metrics are e2e\.mean, e2e\.count, timeouts \(line 14\)/],

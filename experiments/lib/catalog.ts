@@ -36,7 +36,7 @@ export function bandwidthAxis(values: number[], quick?: number[]): AxisDef {
     describe: 'storage-node bandwidth cap, MB/s (comma list)',
     values,
     quick,
-    cli: { type: 'number', exclusiveMin: 0, max: 100000, unit: 'MB/s' },
+    cli: BANDWIDTH_CLI,
   };
 }
 
@@ -44,5 +44,6 @@ export function benchmarkAxis(values: AxisDef['values'], quick?: AxisDef['quick'
   return { name: 'benchmark', describe: 'benchmarks (comma list)', values, quick, cli: { type: 'string', choices } };
 }
 
+export const BANDWIDTH_CLI = { type: 'number', exclusiveMin: 0, max: 100000, unit: 'MB/s' } as const;
 export const RPM_CLI = { type: 'number', exclusiveMin: 0, max: 6000, unit: 'rpm' } as const;
 export const CLIENTS_CLI = { type: 'number', min: 1, max: 1000, integer: true } as const;

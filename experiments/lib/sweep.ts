@@ -1,5 +1,5 @@
 /** Expands an experiment's axes into sweep points, and parses command-line axis overrides. */
-import type { AxisDef, AxisValue, DefContext, ExperimentDef, Point } from '../types.js';
+import type { AxisDef, AxisType, AxisValue, DefContext, ExperimentDef, Point } from '../types.js';
 import { ExpError } from './errors.js';
 
 export type Overrides = Record<string, AxisValue[]>;
@@ -30,6 +30,18 @@ function axisValues(axis: AxisDef, p: Point, ctx: DefContext, overrides: Overrid
   return typeof spec === 'function' ? spec(p, ctx) : spec;
 }
 
+type NumberType = Extract<AxisType, { type: 'number' }>;
+
+/** Why a finite number is outside an axis' range (`must be > 0 MB/s, got 0`), or null. */
+export function numberError(t: Omit<NumberType, 'type'>, x: number): string | null {
+  const unit = t.unit ? ` ${t.unit}` : '';
+  if (t.integer && !Number.isInteger(x)) return `expected whole numbers, got ${x}`;
+  if (t.exclusiveMin !== undefined && !(x > t.exclusiveMin)) return `must be > ${t.exclusiveMin}${unit}, got ${x}`;
+  if (t.min !== undefined && x < t.min) return `must be >= ${t.min}${unit}, got ${x}`;
+  if (t.max !== undefined && x > t.max) return `must be <= ${t.max}${unit}, got ${x}`;
+  return null;
+}
+
 /** Parses `25,50` for an axis; throws ExpError naming the option and the accepted values. */
 export function parseOverride(axis: AxisDef, raw: unknown): AxisValue[] {
   const t = axis.cli;
@@ -41,13 +53,9 @@ export function parseOverride(axis: AxisDef, raw: unknown): AxisValue[] {
     switch (t.type) {
       case 'number': {
         const x = Number(s);
-        const unit = t.unit ? ` ${t.unit}` : '';
         if (!Number.isFinite(x)) throw new ExpError(`--${axis.name}: '${s}' is not a number`);
-        if (t.integer && !Number.isInteger(x)) throw new ExpError(`--${axis.name}: expected whole numbers, got ${s}`);
-        if (t.exclusiveMin !== undefined && !(x > t.exclusiveMin))
-          throw new ExpError(`--${axis.name}: must be > ${t.exclusiveMin}${unit}, got ${s}`);
-        if (t.min !== undefined && x < t.min) throw new ExpError(`--${axis.name}: must be >= ${t.min}${unit}, got ${s}`);
-        if (t.max !== undefined && x > t.max) throw new ExpError(`--${axis.name}: must be <= ${t.max}${unit}, got ${s}`);
+        const why = numberError(t, x);
+        if (why) throw new ExpError(`--${axis.name}: ${why}`);
         return x;
       }
       case 'string':
