@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { geometricMean, median as ssMedian } from 'simple-statistics';
 import { renderSpec } from '../experiments/lib/plot.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -61,17 +62,16 @@ export function readCsv(file: string): Row[] {
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === '' ? null : /^-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(v) ? Number(v) : v])));
 }
 
-/** Geometric mean of positive numbers (speedups), null when there are none. */
+/** Geometric mean of the positive numbers (speedups), null when there are none. */
 export function geomean(xs: number[]): number | null {
   const ok = xs.filter((x) => Number.isFinite(x) && x > 0);
-  return ok.length ? Math.exp(ok.reduce((a, x) => a + Math.log(x), 0) / ok.length) : null;
+  return ok.length ? geometricMean(ok) : null;
 }
 
+/** Median of the finite numbers, null when there are none. */
 export function median(xs: number[]): number | null {
-  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
-  if (s.length === 0) return null;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  const ok = xs.filter(Number.isFinite);
+  return ok.length ? ssMedian(ok) : null;
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
