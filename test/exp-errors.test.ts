@@ -3,24 +3,17 @@
  * written under the results directory.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { cli } from '../experiments/cli.js';
+import { makeTempDirs } from './helpers/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The CLI in-process (same code path as `npm run exp`, minus the process start-up). */
-const made: string[] = [];
-test.after.always(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-const tmpDir = (prefix: string) => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
+const { tmpDir, removeAll } = makeTempDirs();
+test.after.always(removeAll);
 
 async function exp(args: string[]) {
   const out = tmpDir('flowsim-exp-err-');

@@ -8,7 +8,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa, type ResultPromise } from 'execa';
@@ -18,6 +17,7 @@ import type { PointRecord, Task } from '../experiments/evaluate.js';
 import { runQueue } from '../experiments/lib/queue.js';
 import { expandPoints } from '../experiments/lib/sweep.js';
 import { getExperiment } from '../experiments/registry.js';
+import { deterministicFiles, makeTempDirs } from './helpers/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const haveRedis = (() => {
@@ -31,12 +31,8 @@ const haveRedis = (() => {
 const rtest = haveRedis ? test.serial : test.serial.skip;
 if (!haveRedis) test('redis-server is not installed: the BullMQ queue tests are skipped (apt-get install redis-server)', (t) => t.pass());
 
-const made: string[] = [];
-const tmp = (name: string) => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `flowsim-queue-${name}-`));
-  made.push(d);
-  return d;
-};
+const { tmpDir, removeAll } = makeTempDirs();
+const tmp = (name: string) => tmpDir(`flowsim-queue-${name}-`);
 // short locks so a dead worker's job comes back within a couple of seconds
 const ENV = { FLOWSIM_QUEUE_LOCK_MS: '1500', FLOWSIM_QUEUE_STALLED_MS: '500', FLOWSIM_QUEUE_POLL_MS: '500' };
 
@@ -107,14 +103,6 @@ const exp = (args: string[], extraEnv: Record<string, string> = {}) =>
 // tail, quick: genome at 25 and 50 MB/s, 3 modes x 2 rates (about 0.5 s a point)
 const SWEEP = ['tail', '--quick', '--part', 'grid', '--benchmark', 'genome', '--progress', 'none'];
 
-function deterministicFiles(runDir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const f of fs.readdirSync(runDir).sort()) {
-    if (['manifest.json', 'timing.csv', 'points', 'run.json'].includes(f)) continue;
-    out[f] = fs.readFileSync(path.join(runDir, f));
-  }
-  return out;
-}
 
 let w1: ReturnType<typeof startWorker>;
 let w2: ReturnType<typeof startWorker>;
@@ -144,7 +132,7 @@ test.after.always(async () => {
     redis.kill('SIGKILL');
     await redis.catch(() => {});
   }
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+  removeAll();
 });
 
 let reference = ''; // run folder of the local --jobs 1 run (test 1), compared with the kill run too

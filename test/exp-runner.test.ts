@@ -3,7 +3,6 @@
  * killed midway and resumed equals an uninterrupted one, plots are valid files, the report links runs.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
@@ -11,28 +10,14 @@ import { Resvg } from '@resvg/resvg-js';
 import { runExperiment, INCOMPLETE, type RunOptions } from '../experiments/runner.js';
 import { buildReport } from '../experiments/report.js';
 import { getExperiment } from '../experiments/registry.js';
+import { deterministicFiles, makeTempDirs } from './helpers/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const made: string[] = [];
-const tmp = (name: string) => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `flowsim-exp-${name}-`));
-  made.push(d);
-  return d;
-};
-test.after.always(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
+const { tmpDir, removeAll } = makeTempDirs();
+const tmp = (name: string) => tmpDir(`flowsim-exp-${name}-`);
+test.after.always(removeAll);
 const quiet = { progress: 'none' as const, log: () => {} };
 
-/** Files whose bytes must not depend on jobs or interruption (wall-clock lives in manifest/timing). */
-function deterministicFiles(runDir: string): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
-  for (const f of fs.readdirSync(runDir).sort()) {
-    if (['manifest.json', 'timing.csv', 'points', 'run.json'].includes(f)) continue;
-    out[f] = fs.readFileSync(path.join(runDir, f));
-  }
-  return out;
-}
 
 // tail, quick: genome at 25 and 50 MB/s, 3 modes, first 4 points x 2 seeds
 const tailOpts = (outDir: string, extra: Partial<RunOptions> = {}): RunOptions => ({

@@ -4,12 +4,12 @@
  * Skips with a message where Jupyter is missing (.ci/run installs jupyter-nbconvert as root).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { execa } from 'execa';
 import { cli } from '../experiments/cli.js';
 import { jupyterCommand } from '../scripts/notebook.js';
+import { makeTempDirs } from './helpers/files.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const jupyter = jupyterCommand();
@@ -17,15 +17,8 @@ const hasNbconvert = jupyter !== null && (await execa(jupyter, ['nbconvert', '--
 const nbTest = hasNbconvert ? test.serial : test.skip;
 if (!hasNbconvert) console.log('notebooks: skipped, Jupyter nbconvert is not installed (as root: apt-get install -y jupyter-nbconvert)');
 
-const made: string[] = [];
-test.after.always(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-const tmpDir = (prefix: string) => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  made.push(d);
-  return d;
-};
+const { tmpDir, removeAll } = makeTempDirs();
+test.after.always(removeAll);
 
 async function notebook(name: string, results: string) {
   const out = tmpDir('flowsim-nb-out-');

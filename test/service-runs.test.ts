@@ -16,6 +16,16 @@ import { buildService, type Service } from '../service/server.js';
 import { get, longArgs, post, smallArgs, tempDirs, until, waitProgress, waitStatus } from '../service/testkit.js';
 import { argsToArgv } from '../service/runs.js';
 
+/** True once no process has this pid. */
+function processGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 const ROOT = path.resolve(import.meta.dirname, '..');
 const dirs = tempDirs();
 const services: Service[] = [];
@@ -107,14 +117,7 @@ test.serial('restart: runs and logs survive; a run killed midway is interrupted,
   t.is(a.store.get(queued.body.id)!.status, 'queued');
   const pid = a.store.get(long.body.id)!.pid!;
   await a.crash(); // the experiment process is SIGKILLed, the rows stay as they were
-  await until('the killed experiment to be gone', () => {
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, 10_000);
+  await until('the killed experiment to be gone', () => processGone(pid), 10_000);
 
   const b = open({ resultsDir: results, dbFile: db });
   t.is(b.store.get(long.body.id)!.status, 'running'); // as the crash left it, until recover()
@@ -168,14 +171,7 @@ test.serial('the real service process killed: its orphaned experiment is stopped
 
   const s = open({ resultsDir: results });
   s.manager.recover();
-  await until('the orphan to be stopped', () => {
-    try {
-      process.kill(expPid, 0);
-      return false;
-    } catch {
-      return true;
-    }
-  }, 10_000);
+  await until('the orphan to be stopped', () => processGone(expPid), 10_000);
   const row = s.store.get(id)!;
   t.is(row.status, 'interrupted');
   t.regex(row.error!, /orphaned experiment process was stopped/);
